@@ -1,0 +1,75 @@
+"""The composition root: one data folder's runtime, stores and services."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.model.errors import WorkerDeskError
+from domain.runtime import Limits, WasmtimeRuntime
+from domain.services.components import Components
+from domain.services.workers import Workers
+from domain.storage.blobs import FileBlobStore, PostgresBlobStore
+from domain.storage.inflight import InflightMarkers
+from domain.storage.paths import Paths
+from domain.storage.settings import StorageSettings
+
+
+@dataclass
+class Desk:
+    paths: Paths
+    settings: StorageSettings
+    runtime: WasmtimeRuntime
+    components: Components
+    workers: Workers
+    read_only: bool = False
+
+    def close(self) -> None:
+        for app in (self.workers, self.components):
+            try:
+                app.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+        self.runtime.close()
+
+
+def open_desk(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    storage: str | None = None,
+    read_only: bool = False,
+    time_limit: float | None = None,
+    in_memory: bool = False,
+) -> Desk:
+    """Open the workspace of a data folder (created if missing, unless read-only)."""
+    paths = Paths.resolve(home)
+    if read_only:
+        if not paths.database.exists() and storage != "postgres":
+            raise WorkerDeskError(f"no Worker Desk data in {paths.data}")
+    else:
+        paths.ensure()
+    settings = StorageSettings.load(paths, storage)
+    if time_limit is not None:
+        settings.time_limit = time_limit
+    limits = Limits(time_limit=settings.time_limit, memory_limit=settings.memory_limit_mib * 1024 * 1024)
+    runtime = WasmtimeRuntime(None if read_only else paths.compiled, limits)
+    if in_memory:
+        env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    else:
+        env = settings.eventsourcing_env(paths, read_only)
+    if settings.kind == "postgres" and not in_memory:
+        blobs: FileBlobStore | PostgresBlobStore = PostgresBlobStore(
+            settings.postgres_conninfo(), settings.postgres.get("schema"), read_only
+        )
+    else:
+        blobs = FileBlobStore(paths.blobs, read_only)
+    try:
+        components = Components(env, runtime, blobs)
+        workers = Workers(
+            env, components, runtime, blobs, InflightMarkers(None if read_only else paths.inflight), read_only
+        )
+    except Exception as e:  # connection problems become one line
+        runtime.close()
+        raise WorkerDeskError(f"cannot open the event store ({settings.kind}): {str(e).splitlines()[0] if str(e) else e}") from None
+    return Desk(paths, settings, runtime, components, workers, read_only)

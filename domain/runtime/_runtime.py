@@ -1,0 +1,582 @@
+"""Load, describe, instantiate and call WebAssembly components on wasmtime."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random as _insecure_random
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import wasmtime
+from wasmtime import component as wc
+
+from domain.model import types as t
+from domain.model.errors import (
+    BadArguments,
+    FunctionNotFound,
+    HostCallDivergence,
+    InvalidComponent,
+    InvocationFailed,
+    one_line,
+)
+from domain.model.hostcalls import HostCalls
+
+from . import _types
+from ._engine import EPOCH_TICK_SECONDS, CompiledCache, EpochTicker, make_engine
+
+WASM_MAGIC = b"\0asm"
+CORE_VERSION = b"\x01\x00\x00\x00"
+COMPONENT_VERSION = b"\x0d\x00\x01\x00"
+
+SNAPSHOT_PACKAGE = "golem:api/"
+_IFACE_RE = re.compile(r"^(?P<pkg>[a-z0-9-]+:[a-z0-9-]+)/(?P<iface>[a-z0-9-]+)(?:@(?P<ver>[0-9A-Za-z.+-]+))?$")
+
+# The non-deterministic WASI calls that go through the recording point.
+_RECORDED_INTERFACES = (
+    "wasi:clocks/wall-clock",
+    "wasi:clocks/monotonic-clock",
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+)
+_MAX_RANDOM_BYTES = 64 * 1024 * 1024
+
+
+def interface_base(name: str) -> str:
+    """``wasi:random/random@0.2.3`` -> ``wasi:random/random``."""
+    return name.split("@", 1)[0]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-call time limit and per-instance memory cap."""
+
+    time_limit: float = 10.0
+    memory_limit: int = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InstanceConfig:
+    """Everything that shapes one instance of a worker."""
+
+    worker_name: str
+    component_id: str
+    component_version: int
+    env: tuple[tuple[str, str], ...] = ()
+    args: tuple[str, ...] = ()
+    preopen_dir: str | None = None
+    allow_http: bool = False
+    limits: Limits | None = None  # None: the runtime's limits
+
+    def environment(self) -> list[tuple[str, str]]:
+        env = [
+            ("GOLEM_WORKER_NAME", self.worker_name),
+            ("GOLEM_COMPONENT_ID", self.component_id),
+            ("GOLEM_COMPONENT_VERSION", str(self.component_version)),
+        ]
+        env.extend(self.env)
+        return env
+
+
+@dataclass
+class CallOutcome:
+    result: Any
+    stdout: bytes
+    stderr: bytes
+    host_calls: list[list[Any]]
+    duration: float
+
+
+class LoadedComponent:
+    """A compiled component and its description."""
+
+    def __init__(self, sha256: str, size: int, component: wc.Component, description: t.ComponentDescription) -> None:
+        self.sha256 = sha256
+        self.size = size
+        self.component = component
+        self.description = description
+
+
+def check_header(data: bytes) -> None:
+    """Raise :class:`InvalidComponent` with one clear sentence for non-components."""
+    if len(data) == 0:
+        raise InvalidComponent("the file is empty, not a WebAssembly component")
+    if data[:4] != WASM_MAGIC:
+        if data.lstrip()[:7] == b"(module":
+            raise InvalidComponent(
+                "this is a core WebAssembly module in text form, not a component: "
+                "wrap it with `wasm-tools component new`"
+            )
+        raise InvalidComponent("this is not a WebAssembly file: it does not start with the \\0asm header")
+    if len(data) < 8:
+        raise InvalidComponent("the WebAssembly file is truncated: it ends inside its 8-byte header")
+    version = data[4:8]
+    if version == CORE_VERSION:
+        raise InvalidComponent(
+            "this is a core WebAssembly module, not a component: wrap it with `wasm-tools component new`"
+        )
+    if version != COMPONENT_VERSION:
+        raise InvalidComponent(
+            f"unsupported WebAssembly binary version {version.hex()}: expected a component "
+            "(version 0d 00 01 00)"
+        )
+
+
+def _looks_like_wat(data: bytes) -> bool:
+    head = data.lstrip()[:32]
+    return head.startswith(b"(component") or head.startswith(b";;") or head.startswith(b"(;")
+
+
+def _trap_message(error: Exception) -> str:
+    """The line of a wasmtime error that says what happened."""
+    text = str(error)
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("wasm trap:"):
+            return s[len("wasm trap:") :].strip()
+    caused = text.split("Caused by:")
+    if len(caused) > 1:
+        return one_line(caused[-1].strip().lstrip("0123456789: "))
+    return one_line(text)
+
+
+class _Function:
+    __slots__ = ("signature", "func", "lower", "lift")
+
+    def __init__(self, signature: t.FunctionSignature, func: wc.Func, lower: list, lift: Callable[[Any], Any] | None):
+        self.signature = signature
+        self.func = func
+        self.lower = lower
+        self.lift = lift
+
+
+class WasmtimeRuntime:
+    """The one place that runs WebAssembly. Thread-compatible, not thread-safe per instance."""
+
+    def __init__(self, cache_dir: Path | None = None, limits: Limits | None = None) -> None:
+        self.engine = make_engine()
+        self._ticker = EpochTicker(self.engine)
+        self.cache = CompiledCache(cache_dir)
+        self.limits = limits or Limits()
+        self._loaded: dict[str, LoadedComponent] = {}
+
+    # -- loading ---------------------------------------------------------------
+
+    def to_binary(self, data: bytes) -> bytes:
+        """Accept a component binary, or component WAT text (converted to binary)."""
+        if data[:4] != WASM_MAGIC and _looks_like_wat(data):
+            try:
+                return bytes(wasmtime.wat2wasm(data.decode("utf-8")))
+            except (UnicodeDecodeError, wasmtime.WasmtimeError) as e:
+                raise InvalidComponent(f"the component text does not parse: {one_line(e)}") from None
+        return data
+
+    def load(self, data: bytes, sha256: str | None = None) -> LoadedComponent:
+        """Compile (or fetch from cache) and describe a component binary."""
+        sha = sha256 or hashlib.sha256(data).hexdigest()
+        loaded = self._loaded.get(sha)
+        if loaded is not None:
+            return loaded
+        check_header(data)
+        component = self.cache.load(self.engine, sha)
+        if component is None:
+            try:
+                component = wc.Component(self.engine, data)
+            except wasmtime.WasmtimeError as e:
+                message = str(e)
+                if "unexpected end" in message or "out of bounds (bound" in message:
+                    raise InvalidComponent(
+                        "the component is truncated: the file ends in the middle of a section"
+                    ) from None
+                raise InvalidComponent(f"the component failed validation: {_trap_message(e)}") from None
+            self.cache.store(component, sha)
+        description = self._describe(component)
+        loaded = LoadedComponent(sha, len(data), component, description)
+        self._loaded[sha] = loaded
+        return loaded
+
+    def describe(self, data: bytes) -> t.ComponentDescription:
+        return self.load(data).description
+
+    def _describe(self, component: wc.Component) -> t.ComponentDescription:
+        engine = self.engine
+        ctype = component.type
+        functions: list[t.FunctionSignature] = []
+        save = load = None
+        for name, ext in ctype.exports(engine).items():
+            item = ext.ty
+            if isinstance(item, wc.FuncType):
+                functions.append(_types.signature(None, name, item))
+            elif isinstance(item, wc.ComponentInstanceType):
+                for fname, fext in item.exports(engine).items():
+                    if isinstance(fext.ty, wc.FuncType):
+                        functions.append(_types.signature(name, fname, fext.ty))
+                base = interface_base(name)
+                if base == "golem:api/save-snapshot":
+                    save = name
+                elif base == "golem:api/load-snapshot":
+                    load = name
+        imports = tuple(ctype.imports(engine))
+        unsupported = tuple(n for n in imports if not n.startswith("wasi:"))
+        return t.ComponentDescription(
+            functions=tuple(functions),
+            imports=imports,
+            unsupported_imports=unsupported,
+            save_snapshot=save,
+            load_snapshot=load,
+        )
+
+    # -- instances -------------------------------------------------------------
+
+    def instance_config(
+        self,
+        *,
+        worker_name: str,
+        component_id: str,
+        component_version: int,
+        env: dict[str, str],
+        args: list[str],
+        grants: dict[str, Any],
+    ) -> InstanceConfig:
+        return InstanceConfig(
+            worker_name=worker_name,
+            component_id=component_id,
+            component_version=component_version,
+            env=tuple(env.items()),
+            args=tuple(args),
+            preopen_dir=grants.get("dir"),
+            allow_http=bool(grants.get("http", False)),
+        )
+
+    def instantiate(self, loaded: LoadedComponent, config: InstanceConfig, host_calls: HostCalls) -> "LiveInstance":
+        return LiveInstance(self, loaded, config, host_calls)
+
+    def close(self) -> None:
+        self._ticker.stop()
+
+
+class LiveInstance:
+    """One running instance of a component with its own store."""
+
+    def __init__(self, runtime: WasmtimeRuntime, loaded: LoadedComponent, config: InstanceConfig, host_calls: HostCalls) -> None:
+        self.runtime = runtime
+        self.loaded = loaded
+        self.config = config
+        self.host_calls = host_calls
+        self._stdout: list[bytes] = []
+        self._stderr: list[bytes] = []
+        self._functions: dict[str, _Function] = {}
+        self._by_bare_name: dict[str, list[t.FunctionSignature]] = {}
+        for sig in loaded.description.functions:
+            self._by_bare_name.setdefault(sig.name, []).append(sig)
+        self._qualified = {sig.qualified_name: sig for sig in loaded.description.functions}
+        limits = config.limits or runtime.limits
+        self.limits = limits
+        self._deadline_ticks = max(1, int(round(limits.time_limit / EPOCH_TICK_SECONDS)))
+
+        engine = runtime.engine
+        store = wasmtime.Store(engine)
+        wasi = wasmtime.WasiConfig()
+        wasi.env = config.environment()
+        wasi.argv = [config.worker_name, *config.args]
+        wasi.stdout_custom = self._stdout.append
+        wasi.stderr_custom = self._stderr.append
+        if config.preopen_dir is not None:
+            wasi.preopen_dir(config.preopen_dir, "/")
+        store.set_wasi(wasi)
+        if config.allow_http:
+            store.set_wasi_http()
+        store.set_limits(memory_size=limits.memory_limit)
+        store.set_epoch_deadline(self._deadline_ticks)
+        self.store = store
+        linker = self._make_linker()
+        try:
+            self.instance = linker.instantiate(store, loaded.component)
+        except wasmtime.WasmtimeError as e:
+            raise InvocationFailed("trap", f"the component could not be instantiated: {_trap_message(e)}") from None
+        except InvocationFailed:
+            raise
+        self.dead = False
+
+    # -- linking ---------------------------------------------------------------
+
+    def _make_linker(self) -> wc.Linker:
+        engine = self.runtime.engine
+        component = self.loaded.component
+        linker = wc.Linker(engine)
+        linker.add_wasip2()
+        if self.config.allow_http:
+            linker.add_wasi_http()
+        linker.allow_shadowing = True
+        imports = component.type.imports(engine)
+        with linker.root() as root:
+            for name, ext in imports.items():
+                base = interface_base(name)
+                if base in _RECORDED_INTERFACES:
+                    with root.add_instance(name) as inst:
+                        self._define_recorded(base, inst, ext.ty)
+                elif not name.startswith("wasi:"):
+                    self._define_unsupported(root, name, ext.ty)
+        linker.define_unknown_imports_as_traps(component)
+        return linker
+
+    def _define_unsupported(self, root: Any, name: str, item: Any) -> None:
+        def raiser(qualified: str) -> Callable[..., Any]:
+            def fail(_store: Any, *_args: Any) -> Any:
+                raise InvocationFailed(
+                    "unsupported-import",
+                    f"the component called {qualified}, which Worker Desk does not provide "
+                    f"(import {name!r} is unsupported)",
+                )
+
+            return fail
+
+        if isinstance(item, wc.FuncType):
+            root.add_func(name, raiser(name))
+            return
+        if not isinstance(item, wc.ComponentInstanceType):
+            return
+        funcs = {fn: fx for fn, fx in item.exports(self.runtime.engine).items() if isinstance(fx.ty, wc.FuncType)}
+        if len(funcs) != len(item.exports(self.runtime.engine)):
+            # Interfaces with resources are left to define_unknown_imports_as_traps.
+            return
+        with root.add_instance(name) as inst:
+            for fname in funcs:
+                inst.add_func(fname, raiser(f"{name}.{{{fname}}}"))
+
+    def _define_recorded(self, base: str, inst: Any, item: Any) -> None:
+        hc = self.host_calls
+        wanted = set()
+        if isinstance(item, wc.ComponentInstanceType):
+            wanted = set(item.exports(self.runtime.engine))
+
+        def add(fname: str, fn: Callable[..., Any]) -> None:
+            if fname in wanted:
+                inst.add_func(fname, fn)
+
+        if base == "wasi:clocks/wall-clock":
+            def wall_now(_s: Any) -> Any:
+                secs, nanos = hc.call("wasi:clocks/wall-clock.now", _wall_now)
+                r = wc.Record()
+                r.seconds, r.nanoseconds = secs, nanos
+                return r
+
+            def wall_resolution(_s: Any) -> Any:
+                secs, nanos = hc.call("wasi:clocks/wall-clock.resolution", lambda: [0, 1])
+                r = wc.Record()
+                r.seconds, r.nanoseconds = secs, nanos
+                return r
+
+            add("now", wall_now)
+            add("resolution", wall_resolution)
+        elif base == "wasi:clocks/monotonic-clock":
+            add("now", lambda _s: hc.call("wasi:clocks/monotonic-clock.now", time.monotonic_ns))
+            add("resolution", lambda _s: hc.call("wasi:clocks/monotonic-clock.resolution", lambda: 1))
+        elif base == "wasi:random/random":
+            add("get-random-bytes", lambda _s, n: _bytes_call(hc, "wasi:random/random.get-random-bytes", n, os.urandom))
+            add("get-random-u64", lambda _s: hc.call("wasi:random/random.get-random-u64", _urandom_u64))
+        elif base == "wasi:random/insecure":
+            add(
+                "get-insecure-random-bytes",
+                lambda _s, n: _bytes_call(hc, "wasi:random/insecure.get-insecure-random-bytes", n, _insecure_random.randbytes),
+            )
+            add(
+                "get-insecure-random-u64",
+                lambda _s: hc.call("wasi:random/insecure.get-insecure-random-u64", lambda: _insecure_random.getrandbits(64)),
+            )
+        elif base == "wasi:random/insecure-seed":
+            def seed(_s: Any) -> tuple[int, int]:
+                a, b = hc.call(
+                    "wasi:random/insecure-seed.insecure-seed",
+                    lambda: [_insecure_random.getrandbits(64), _insecure_random.getrandbits(64)],
+                )
+                return (a, b)
+
+            add("insecure-seed", seed)
+
+    # -- calling ---------------------------------------------------------------
+
+    def resolve(self, name: str) -> t.FunctionSignature:
+        """Find an exported function by Golem name or unambiguous bare name."""
+        sig = self._qualified.get(name)
+        if sig is not None:
+            return sig
+        return resolve_function(self.loaded.description, name)
+
+    def _function(self, name: str) -> _Function:
+        fn = self._functions.get(name)
+        if fn is not None:
+            return fn
+        sig = self.resolve(name)
+        fn = self._functions.get(sig.qualified_name)
+        if fn is None:
+            store, inst = self.store, self.instance
+            if sig.interface is None:
+                idx = inst.get_export_index(store, sig.name)
+            else:
+                iface = inst.get_export_index(store, sig.interface)
+                idx = None if iface is None else inst.get_export_index(store, sig.name, iface)
+            func = None if idx is None else inst.get_func(store, idx)
+            if func is None:
+                raise FunctionNotFound(f"{sig.qualified_name} is not a function export of this component")
+            ftype = func.type(store)
+            try:
+                lower = [_types.lowerer(pt) for _, pt in ftype.params]
+                lift = None if ftype.result is None else _types.lifter(ftype.result)
+            except TypeError as e:
+                raise BadArguments(f"{sig.qualified_name} cannot be called from Worker Desk: {e}") from None
+            fn = _Function(sig, func, lower, lift)
+            self._functions[sig.qualified_name] = fn
+        self._functions[name] = fn
+        return fn
+
+    def call(
+        self, name: str, args: list[Any] | tuple[Any, ...], replay: list[list[Any]] | None = None
+    ) -> CallOutcome:
+        """Call an export, recording its host calls, or replaying ``replay`` when given.
+
+        In replay mode every recorded host call must be used, in order.
+
+        Raises :class:`InvocationFailed` on a trap, timeout or divergence; the
+        instance is then marked dead and must not be called again.
+        """
+        if self.dead:
+            raise InvocationFailed("trap", "this instance failed earlier and must be rebuilt")
+        fn = self._function(name)
+        params = fn.signature.params
+        if len(args) != len(params):
+            expected = ", ".join(f"{p.name}: {p.type.wit()}" for p in params)
+            raise BadArguments(
+                f"{fn.signature.qualified_name} expects {len(params)} argument(s) ({expected}), got {len(args)}"
+            )
+        try:
+            lowered = [conv(a) for conv, a in zip(fn.lower, args)]
+        except (TypeError, ValueError, KeyError, AttributeError) as e:
+            raise BadArguments(f"bad arguments for {fn.signature.qualified_name}: {e}") from None
+        stdout, stderr = self._stdout, self._stderr
+        stdout.clear()
+        stderr.clear()
+        store = self.store
+        hc = self.host_calls
+        if replay is None:
+            hc.go_live()
+        else:
+            hc.go_replay(replay)
+        store.set_epoch_deadline(self._deadline_ticks)
+        started = time.perf_counter()
+        try:
+            raw = fn.func(store, *lowered)
+            fn.func.post_return(store)
+        except InvocationFailed as e:
+            self.dead = True
+            e.stdout, e.stderr = b"".join(stdout), b"".join(stderr)
+            raise
+        except wasmtime.WasmtimeError as e:
+            self.dead = True
+            raise self._classify(fn.signature, e) from None
+        except (TypeError, ValueError) as e:
+            # Argument lowering inside wasmtime (e.g. an int out of range).
+            raise BadArguments(f"bad arguments for {fn.signature.qualified_name}: {e}") from None
+        duration = time.perf_counter() - started
+        if replay is not None:
+            try:
+                hc.finish_replay()
+            except HostCallDivergence:
+                self.dead = True
+                raise
+        result = raw if fn.lift is None else fn.lift(raw)
+        return CallOutcome(result, b"".join(stdout), b"".join(stderr), hc.recorded, duration)
+
+    def _classify(self, sig: t.FunctionSignature, error: Exception) -> InvocationFailed:
+        message = _trap_message(error)
+        out, err = b"".join(self._stdout), b"".join(self._stderr)
+        if "interrupt" in message:
+            limit = self.limits.time_limit
+            return InvocationFailed(
+                "timeout",
+                f"{sig.qualified_name} ran longer than the time limit of {limit:g} s and was stopped",
+                stdout=out,
+                stderr=err,
+            )
+        if "unknown import" in message or "unknown_import" in message:
+            return InvocationFailed("unsupported-import", f"{sig.qualified_name} reached a denied import: {message}", stdout=out, stderr=err)
+        if "memory" in message and ("limit" in message or "grow" in message or "allocat" in message):
+            return InvocationFailed("memory", f"{sig.qualified_name} ran out of memory: {message}", stdout=out, stderr=err)
+        detail = message
+        tail = err.decode("utf-8", "replace").strip().splitlines()
+        if tail:
+            detail = f"{message} ({tail[-1].strip()})"
+        return InvocationFailed("trap", f"{sig.qualified_name} trapped: {detail}", stdout=out, stderr=err)
+
+    # -- snapshots ---------------------------------------------------------------
+
+    def save_snapshot(self) -> bytes:
+        iface = self.loaded.description.save_snapshot
+        if iface is None:
+            raise FunctionNotFound("this version does not export golem:api/save-snapshot")
+        out = self.call(f"{iface}.{{save}}", [])
+        value = out.result
+        if isinstance(value, dict):  # golem:api@1.5 record snapshot { payload, mime-type }
+            value = value.get("payload", b"")
+        return bytes(value)
+
+    def load_snapshot(self, data: bytes) -> str | None:
+        """Call ``load``; return None on ok, the error text on err."""
+        iface = self.loaded.description.load_snapshot
+        if iface is None:
+            raise FunctionNotFound("this version does not export golem:api/load-snapshot")
+        name = f"{iface}.{{load}}"
+        sig = self.resolve(name)
+        arg: Any = data
+        if sig.params and isinstance(sig.params[0].type, t.RecordType):
+            arg = {"payload": data, "mime-type": "application/octet-stream"}
+        out = self.call(name, [arg])
+        result = out.result
+        if isinstance(result, t.Err):
+            return str(result.value) if result.value is not None else "load-snapshot returned an error"
+        return None
+
+
+def resolve_function(description: t.ComponentDescription, name: str) -> t.FunctionSignature:
+    """Resolve a Golem-style or bare function name against a description."""
+    for sig in description.functions:
+        if sig.qualified_name == name:
+            return sig
+    bare = name
+    m = re.match(r"^(?P<iface>.+)\.\{(?P<fn>[^}]+)\}$", name)
+    if m:
+        iface, bare = m.group("iface"), m.group("fn")
+        # Accept an interface name without its version suffix.
+        matches = [s for s in description.functions if s.name == bare and s.interface and interface_base(s.interface) == interface_base(iface)]
+        if len(matches) == 1:
+            return matches[0]
+    else:
+        matches = [s for s in description.functions if s.name == bare]
+        if len(matches) == 1:
+            return matches[0]
+    all_names = tuple(s.qualified_name for s in description.functions)
+    if len(matches) > 1:
+        candidates = tuple(s.qualified_name for s in matches)
+        raise FunctionNotFound(f"{name!r} is ambiguous; use one of: {', '.join(candidates)}", candidates)
+    close = tuple(n for n in all_names if bare in n) or all_names
+    raise FunctionNotFound(f"no exported function {name!r}; available: {', '.join(close)}", close)
+
+
+def _wall_now() -> list[int]:
+    ns = time.time_ns()
+    return [ns // 1_000_000_000, ns % 1_000_000_000]
+
+
+def _urandom_u64() -> int:
+    return int.from_bytes(os.urandom(8), "little")
+
+
+def _bytes_call(hc: HostCalls, name: str, n: int, source: Callable[[int], bytes]) -> bytes:
+    if n > _MAX_RANDOM_BYTES:
+        raise InvocationFailed("trap", f"{name} asked for {n} bytes, more than the {_MAX_RANDOM_BYTES} allowed")
+    value = hc.call(name, lambda: source(n).hex(), check=lambda v: isinstance(v, str) and len(v) == 2 * n)
+    return bytes.fromhex(value)

@@ -1,0 +1,75 @@
+"""The small interfaces the services depend on; adapters live in runtime/ and storage/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from domain.model.types import ComponentDescription, FunctionSignature
+
+
+class Outcome(Protocol):
+    result: Any
+    stdout: bytes
+    stderr: bytes
+    host_calls: list[list[Any]]
+    duration: float
+
+
+class Loaded(Protocol):
+    sha256: str
+    size: int
+    description: ComponentDescription
+
+
+class Instance(Protocol):
+    dead: bool
+
+    def resolve(self, name: str) -> FunctionSignature: ...
+
+    def call(self, name: str, args: list[Any], replay: list[list[Any]] | None = None) -> Outcome: ...
+
+    def save_snapshot(self) -> bytes: ...
+
+    def load_snapshot(self, data: bytes) -> str | None: ...
+
+
+class Runtime(Protocol):
+    def to_binary(self, data: bytes) -> bytes: ...
+
+    def load(self, data: bytes, sha256: str | None = None) -> Loaded: ...
+
+    def instantiate(self, loaded: Any, config: Any, host_calls: Any) -> Instance: ...
+
+    def instance_config(
+        self,
+        *,
+        worker_name: str,
+        component_id: str,
+        component_version: int,
+        env: dict[str, str],
+        args: list[str],
+        grants: dict[str, Any],
+    ) -> Any: ...
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str: ...
+
+    def get(self, digest: str) -> bytes: ...
+
+    def exists(self, digest: str) -> bool: ...
+
+
+class Markers(Protocol):
+    def mark(self, worker_id: str, payload: dict[str, Any]) -> None: ...
+
+    def clear(self, worker_id: str) -> None: ...
+
+    def orphans(self, worker_id: str) -> list[tuple[Path, dict[str, Any]]]: ...
+
+    def discard(self, path: Path) -> None: ...
+
+    def runner_token(self) -> str: ...
+
+    def runner_alive(self, token: str) -> bool: ...
