@@ -6,6 +6,7 @@ import hashlib
 import os
 import random as _insecure_random
 import re
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,10 @@ _RECORDED_INTERFACES = (
     "wasi:random/insecure-seed",
 )
 _MAX_RANDOM_BYTES = 64 * 1024 * 1024
+# The WASI 0.2 packages `Linker.add_wasip2` provides (wasi:http is added only when granted).
+_WASIP2_FAMILIES = frozenset(
+    ["wasi:io", "wasi:clocks", "wasi:random", "wasi:cli", "wasi:filesystem", "wasi:sockets"]
+)
 
 
 def interface_base(name: str) -> str:
@@ -144,6 +149,40 @@ def _trap_message(error: Exception) -> str:
     return one_line(text)
 
 
+class _Capture:
+    """A guest output stream written to an unlinked temporary file and read back per call."""
+
+    __slots__ = ("_file",)
+
+    def __init__(self, enabled: bool) -> None:
+        self._file: Any = None
+        if enabled:
+            self._file = tempfile.TemporaryFile(prefix="workerdesk-out-")
+
+    def attach(self, wasi: wasmtime.WasiConfig, stream: str) -> None:
+        if self._file is None:
+            return
+        path = f"/proc/self/fd/{self._file.fileno()}"
+        if not os.path.exists(path):  # pragma: no cover - non-Linux
+            named = tempfile.NamedTemporaryFile(prefix="workerdesk-out-", delete=False)
+            self._file.close()
+            self._file = open(named.name, "rb")
+            path = named.name
+            os.unlink(named.name)  # the guest's handle stays valid
+        setattr(wasi, f"{stream}_file", path)
+
+    def drain(self) -> bytes:
+        f = self._file
+        if f is None:
+            return b""
+        return f.read() or b""
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 class _Function:
     __slots__ = ("signature", "func", "lower", "lift")
 
@@ -163,6 +202,7 @@ class WasmtimeRuntime:
         self.cache = CompiledCache(cache_dir)
         self.limits = limits or Limits()
         self._loaded: dict[str, LoadedComponent] = {}
+        self.wasi_version = _probe_wasi_version(self.engine)
 
     # -- loading ---------------------------------------------------------------
 
@@ -267,8 +307,9 @@ class LiveInstance:
         self.loaded = loaded
         self.config = config
         self.host_calls = host_calls
-        self._stdout: list[bytes] = []
-        self._stderr: list[bytes] = []
+        uses_wasi_cli = any(n.startswith("wasi:cli/") for n in loaded.description.imports)
+        self._stdout = _Capture(uses_wasi_cli)
+        self._stderr = _Capture(uses_wasi_cli)
         self._functions: dict[str, _Function] = {}
         self._by_bare_name: dict[str, list[t.FunctionSignature]] = {}
         for sig in loaded.description.functions:
@@ -283,8 +324,10 @@ class LiveInstance:
         wasi = wasmtime.WasiConfig()
         wasi.env = config.environment()
         wasi.argv = [config.worker_name, *config.args]
-        wasi.stdout_custom = self._stdout.append
-        wasi.stderr_custom = self._stderr.append
+        # Files rather than Python callbacks: wasmtime writes guest output from
+        # its own threads, which must never call back into Python.
+        self._stdout.attach(wasi, "stdout")
+        self._stderr.attach(wasi, "stderr")
         if config.preopen_dir is not None:
             wasi.preopen_dir(config.preopen_dir, "/")
         store.set_wasi(wasi)
@@ -313,18 +356,35 @@ class LiveInstance:
             linker.add_wasi_http()
         linker.allow_shadowing = True
         imports = component.type.imports(engine)
+        unsatisfied = False
+        wasi_version = self.runtime.wasi_version
         with linker.root() as root:
+            if wasi_version is not None:
+                # Defining into wasmtime's own WASI instances replaces just these
+                # functions; imports of any 0.2.x patch resolve to them.
+                for base in _RECORDED_INTERFACES:
+                    with root.add_instance(f"{base}@{wasi_version}") as inst:
+                        self._define_recorded(base, inst)
             for name, ext in imports.items():
                 base = interface_base(name)
                 if base in _RECORDED_INTERFACES:
-                    with root.add_instance(name) as inst:
-                        self._define_recorded(base, inst, ext.ty)
-                elif not name.startswith("wasi:"):
-                    self._define_unsupported(root, name, ext.ty)
-        linker.define_unknown_imports_as_traps(component)
+                    if wasi_version is None:
+                        with root.add_instance(name) as inst:
+                            self._define_recorded(base, inst, ext.ty)
+                elif name.startswith("wasi:"):
+                    family = name.split("/", 1)[0]
+                    if family not in _WASIP2_FAMILIES and not (family == "wasi:http" and self.config.allow_http):
+                        unsatisfied = True
+                elif not self._define_unsupported(root, name, ext.ty):
+                    unsatisfied = True
+        if unsatisfied:
+            # Only when needed: the trap definitions use exact names and would
+            # hide WASI functions that wasmtime matches across patch versions.
+            linker.define_unknown_imports_as_traps(component)
         return linker
 
-    def _define_unsupported(self, root: Any, name: str, item: Any) -> None:
+    def _define_unsupported(self, root: Any, name: str, item: Any) -> bool:
+        """Define raisers for an unsupported import; False if it has resources we cannot fake."""
         def raiser(qualified: str) -> Callable[..., Any]:
             def fail(_store: Any, *_args: Any) -> Any:
                 raise InvocationFailed(
@@ -337,25 +397,26 @@ class LiveInstance:
 
         if isinstance(item, wc.FuncType):
             root.add_func(name, raiser(name))
-            return
+            return True
         if not isinstance(item, wc.ComponentInstanceType):
-            return
-        funcs = {fn: fx for fn, fx in item.exports(self.runtime.engine).items() if isinstance(fx.ty, wc.FuncType)}
-        if len(funcs) != len(item.exports(self.runtime.engine)):
-            # Interfaces with resources are left to define_unknown_imports_as_traps.
-            return
+            return False
+        exports = item.exports(self.runtime.engine)
+        funcs = [fn for fn, fx in exports.items() if isinstance(fx.ty, wc.FuncType)]
+        if len(funcs) != len(exports):
+            return False  # resources: left to define_unknown_imports_as_traps
         with root.add_instance(name) as inst:
             for fname in funcs:
                 inst.add_func(fname, raiser(f"{name}.{{{fname}}}"))
+        return True
 
-    def _define_recorded(self, base: str, inst: Any, item: Any) -> None:
+    def _define_recorded(self, base: str, inst: Any, item: Any = None) -> None:
         hc = self.host_calls
-        wanted = set()
+        wanted: set[str] | None = None
         if isinstance(item, wc.ComponentInstanceType):
             wanted = set(item.exports(self.runtime.engine))
 
         def add(fname: str, fn: Callable[..., Any]) -> None:
-            if fname in wanted:
+            if wanted is None or fname in wanted:
                 inst.add_func(fname, fn)
 
         if base == "wasi:clocks/wall-clock":
@@ -458,8 +519,8 @@ class LiveInstance:
         except (TypeError, ValueError, KeyError, AttributeError) as e:
             raise BadArguments(f"bad arguments for {fn.signature.qualified_name}: {e}") from None
         stdout, stderr = self._stdout, self._stderr
-        stdout.clear()
-        stderr.clear()
+        stdout.drain()
+        stderr.drain()
         store = self.store
         hc = self.host_calls
         if replay is None:
@@ -473,7 +534,7 @@ class LiveInstance:
             fn.func.post_return(store)
         except InvocationFailed as e:
             self.dead = True
-            e.stdout, e.stderr = b"".join(stdout), b"".join(stderr)
+            e.stdout, e.stderr = stdout.drain(), stderr.drain()
             raise
         except wasmtime.WasmtimeError as e:
             self.dead = True
@@ -489,11 +550,11 @@ class LiveInstance:
                 self.dead = True
                 raise
         result = raw if fn.lift is None else fn.lift(raw)
-        return CallOutcome(result, b"".join(stdout), b"".join(stderr), hc.recorded, duration)
+        return CallOutcome(result, stdout.drain(), stderr.drain(), hc.recorded, duration)
 
     def _classify(self, sig: t.FunctionSignature, error: Exception) -> InvocationFailed:
         message = _trap_message(error)
-        out, err = b"".join(self._stdout), b"".join(self._stderr)
+        out, err = self._stdout.drain(), self._stderr.drain()
         if "interrupt" in message:
             limit = self.limits.time_limit
             return InvocationFailed(
@@ -564,6 +625,25 @@ def resolve_function(description: t.ComponentDescription, name: str) -> t.Functi
         raise FunctionNotFound(f"{name!r} is ambiguous; use one of: {', '.join(candidates)}", candidates)
     close = tuple(n for n in all_names if bare in n) or all_names
     raise FunctionNotFound(f"no exported function {name!r}; available: {', '.join(close)}", close)
+
+
+def _probe_wasi_version(engine: wasmtime.Engine) -> str | None:
+    """The WASI 0.2 patch version that ``add_wasip2`` registers (e.g. ``0.2.12``).
+
+    Adding a function that already exists fails when shadowing is off, which
+    tells which version's instance wasmtime defined.
+    """
+    linker = wc.Linker(engine)
+    linker.add_wasip2()
+    for patch in range(64, -1, -1):
+        version = f"0.2.{patch}"
+        with linker.root() as root:
+            with root.add_instance(f"wasi:random/random@{version}") as inst:
+                try:
+                    inst.add_func("get-random-u64", lambda _s: 0)
+                except wasmtime.WasmtimeError:
+                    return version
+    return None
 
 
 def _wall_now() -> list[int]:
