@@ -799,7 +799,7 @@ class Workers(Application):
             return outcome(False, "load", err, None, len(data))
         return outcome(True, "done", None, None, len(data))
 
-    def _fail_orphaned_updates(self, live: _Live) -> None:
+    def _fail_orphaned_updates(self, live: _Live, reject_foreign: bool = True) -> None:
         """Pending updates whose process died are failed, once, with the stage they reached."""
         w = live.worker
         changed = False
@@ -820,6 +820,8 @@ class Workers(Application):
         if changed:
             live.instance = None
             self._save(live)
+        if not reject_foreign:
+            return
         for u in w.pending_updates:
             if u.get("runner") != self._runner():
                 raise UpdateRejected(
@@ -930,6 +932,10 @@ class Workers(Application):
         if not live.checked_orphans and not self.read_only:
             live.checked_orphans = True
             self._record_orphans(live)
+            try:
+                self._fail_orphaned_updates(live, reject_foreign=False)
+            except ConcurrentModification:
+                live = self._get_live(ref)
         return live
 
     def _record_orphans(self, live: _Live) -> None:

@@ -75,7 +75,12 @@ class StorageSettings:
     def eventsourcing_env(self, paths: Paths, read_only: bool = False) -> dict[str, str]:
         if self.kind == "sqlite":
             db = str(paths.database)
-            name = f"file:{db}?mode=ro" if read_only else db
+            name = db
+            if read_only:
+                # Without a live write-ahead log the file is opened immutable, so
+                # not even -wal/-shm side files are created in the folder.
+                wal = paths.database.with_name(paths.database.name + "-wal")
+                name = f"file:{db}?mode=ro" if wal.exists() else f"file:{db}?mode=ro&immutable=1"
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": name,
