@@ -1,5 +1,6 @@
 """The wasmtime adapter: the only package that imports wasmtime."""
 
+from . import _fastbytes  # noqa: F401  (bulk list<u8> conversion)
 from ._engine import CompiledCache, wasmtime_version
 from ._runtime import (
     CallOutcome,
