@@ -2,7 +2,8 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+APP_STAMP := $(VENV)/.installed-app
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test install demo lint bench package clean
 
@@ -11,29 +12,33 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(APP_STAMP)
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+	@touch $(TEST_STAMP) $(APP_STAMP)
 
-install: $(STAMP)
+install: $(APP_STAMP)
 
-## Open the app on the demo workspace (created on first run in the default data folder).
-run: $(STAMP)
+## Open the app on the demo workspace (created on first run in an empty data folder).
+run: $(APP_STAMP)
 	$(BIN)/workerdesk --demo
 
 ## Run every test (unit, integration, GUI offscreen, end-to-end, import contracts).
-test: $(STAMP)
+test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/lint-imports
 
 ## Print the benchmark ratios measured in one run.
-bench: $(STAMP)
-	$(BIN)/python -m tests.benchmarks.run_all
+bench: $(TEST_STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks.run_all
 
 ## Build the standalone application folder under dist/.
-package: $(STAMP)
+package: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[package]'
 	$(BIN)/python packaging/build.py
 
