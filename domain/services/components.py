@@ -86,7 +86,6 @@ class Components(Application):
         component = self._get_or_none(name)
         if component is None:
             component = Component(name)
-        existing = component.find_sha(loaded.sha256)
         self.blobs.put(binary)
         component.add_version(
             sha256=loaded.sha256,
@@ -102,10 +101,7 @@ class Components(Application):
             self._cache.pop(component.id, None)
             return self.add(name, data, source)
         self._cache[component.id] = component
-        info = self._version_info(component, component.latest_version)
-        if existing is not None:
-            info = VersionInfo(**{**info.__dict__, "source": info.source})
-        return info
+        return self._version_info(component, component.latest_version)
 
     # -- queries -------------------------------------------------------------------
 
