@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import ctypes
+
 import wasmtime
+from wasmtime import _ffi
 from wasmtime import component as wc
+from wasmtime.component._enter import enter_wasm as _enter_wasm
 
 from domain.model import types as t
 from domain.model.errors import (
@@ -184,13 +188,61 @@ class _Capture:
 
 
 class _Function:
-    __slots__ = ("signature", "func", "lower", "lift")
+    __slots__ = ("signature", "func", "lower", "lift", "invoke")
 
-    def __init__(self, signature: t.FunctionSignature, func: wc.Func, lower: list, lift: Callable[[Any], Any] | None):
+    def __init__(
+        self,
+        signature: t.FunctionSignature,
+        func: wc.Func,
+        lower: list,
+        lift: Callable[[Any], Any] | None,
+        invoke: Callable[..., Any],
+    ):
         self.signature = signature
         self.func = func
         self.lower = lower
         self.lift = lift
+        self.invoke = invoke
+
+
+def _caller(func: wc.Func, ftype: Any) -> Callable[..., Any]:
+    """``func(store, *params)`` with the function's types resolved once.
+
+    ``wc.Func.__call__`` asks wasmtime for the function's type and rebuilds
+    every parameter type on each call; a worker calls the same function many
+    times, so this does the same C calls with the types kept.
+    """
+    param_tys = [ty for _, ty in ftype.params]
+    result_ty = ftype.result
+    count = len(param_tys)
+    array_t = _ffi.wasmtime_component_val_t * max(count, 1)
+    raw_func = func._func
+    val_delete = _ffi.wasmtime_component_val_delete
+    func_call = _ffi.wasmtime_component_func_call
+
+    def invoke(store: Any, *params: Any) -> Any:
+        params_c = array_t()
+        done = 0
+        try:
+            for ty, value in zip(param_tys, params):
+                ty.convert_to_c(store, value, ctypes.pointer(params_c[done]))
+                done += 1
+            if result_ty is None:
+                _enter_wasm(lambda: func_call(ctypes.byref(raw_func), store._context(), params_c, count, None, 0))
+                return None
+            result_c = _ffi.wasmtime_component_val_t()
+            _enter_wasm(
+                lambda: func_call(
+                    ctypes.byref(raw_func), store._context(), params_c, count, ctypes.byref(result_c), 1
+                )
+            )
+            return result_ty.convert_from_c(result_c)
+        finally:
+            for i in range(done):
+                val_delete(ctypes.byref(params_c[i]))
+
+    invoke.ftype = ftype  # type: ignore[attr-defined]  # keeps the type objects alive
+    return invoke
 
 
 class WasmtimeRuntime:
@@ -490,7 +542,7 @@ class LiveInstance:
                 lift = None if ftype.result is None else _types.lifter(ftype.result)
             except TypeError as e:
                 raise BadArguments(f"{sig.qualified_name} cannot be called from Worker Desk: {e}") from None
-            fn = _Function(sig, func, lower, lift)
+            fn = _Function(sig, func, lower, lift, _caller(func, ftype))
             self._functions[sig.qualified_name] = fn
         self._functions[name] = fn
         return fn
@@ -530,7 +582,7 @@ class LiveInstance:
         store.set_epoch_deadline(self._deadline_ticks)
         started = time.perf_counter()
         try:
-            raw = fn.func(store, *lowered)
+            raw = fn.invoke(store, *lowered)
             fn.func.post_return(store)
         except InvocationFailed as e:
             self.dead = True
