@@ -98,15 +98,15 @@ class Worker(Aggregate):
     def fail_invocation(self, function: str, args: list[str], kind: str, message: str, stdout: str, stderr: str) -> None:
         self.failures += 1
         self.last_error = message
-        # Golem keeps a worker usable after a failed invocation: the next call
-        # recovers it from its history.
-        self.status = IDLE
+        # Shown as Failed until a call succeeds; the worker stays usable: the
+        # next call rebuilds it from its history.
+        self.status = FAILED
 
     @event("InvocationInterrupted")
     def interrupt_invocation(self, function: str, args: list[str], reason: str) -> None:
         self.interruptions += 1
         self.last_error = reason
-        self.status = IDLE
+        self.status = INTERRUPTED
 
     @event("Deleted")
     def delete(self) -> None:

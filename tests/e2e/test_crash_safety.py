@@ -65,6 +65,7 @@ def test_an_invocation_killed_midway_is_shown_as_interrupted(workspace):
     assert killed.returncode == -signal.SIGKILL
     meta = worker_json(workspace)
     assert meta["interruptedInvocationCount"] == 1
+    assert meta["status"] == "Interrupted"
     oplog = json.loads(run_cli(workspace, "worker", "oplog", "counter/w1", "--json").stdout)
     assert oplog[-1]["kind"] == "interrupted" and oplog[-1]["args"] == ["100"]
     assert run_cli(workspace, "worker", "invoke", "counter/w1", "get").stdout.strip() == "12"

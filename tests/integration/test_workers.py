@@ -61,8 +61,11 @@ def test_a_trap_never_leaves_a_half_changed_instance_serving(desk, to_wasm):
     desk.workers.invoke("counter/w1", "increment", ["1"])
     with pytest.raises(InvocationFailed):
         desk.workers.invoke("counter/w1", "bump-and-trap", [])
+    assert desk.workers.get("counter/w1")["status"] == "Failed"
     assert desk.workers.invoke("counter/w1", "get", []).result_wave == "1"
-    assert desk.workers.get("counter/w1")["lastError"].endswith("wasm `unreachable` instruction executed")
+    meta = desk.workers.get("counter/w1")
+    assert meta["lastError"].endswith("wasm `unreachable` instruction executed")
+    assert meta["status"] == "Idle"
 
 
 def test_an_endless_loop_times_out_and_the_worker_goes_on(open_home, counter_family):
