@@ -49,6 +49,9 @@ _RECORDED_INTERFACES = (
     "wasi:random/insecure-seed",
 )
 _MAX_RANDOM_BYTES = 64 * 1024 * 1024
+# Exports a toolchain adds for itself, never meant to be invoked by users
+# (componentize-py's build-time initialiser).
+_TOOLCHAIN_EXPORTS = frozenset([("exports", "init")])
 # The WASI 0.2 packages `Linker.add_wasip2` provides (wasi:http is added only when granted).
 _WASIP2_FAMILIES = frozenset(
     ["wasi:io", "wasi:clocks", "wasi:random", "wasi:cli", "wasi:filesystem", "wasi:sockets"]
@@ -305,6 +308,8 @@ class WasmtimeRuntime:
                 functions.append(_types.signature(None, name, item))
             elif isinstance(item, wc.ComponentInstanceType):
                 for fname, fext in item.exports(engine).items():
+                    if (name, fname) in _TOOLCHAIN_EXPORTS:
+                        continue
                     if isinstance(fext.ty, wc.FuncType):
                         functions.append(_types.signature(name, fname, fext.ty))
                 base = interface_base(name)

@@ -126,3 +126,9 @@ def test_a_python_exception_in_the_guest_is_a_trap_not_a_crash(kitchen):
     assert e.value.kind == "trap"
     assert b"oops" in e.value.stderr
     assert kitchen().call("echo-u8", [1]).result == 1
+
+
+def test_toolchain_internal_exports_are_not_offered_as_functions(runtime, kitchen_wasm):
+    names = [f.qualified_name for f in runtime.load(kitchen_wasm).description.functions]
+    assert "exports.{init}" not in names
+    assert "workerdesk:kitchen/api.{say}" in names
