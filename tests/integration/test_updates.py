@@ -252,3 +252,24 @@ def test_audit_lists_every_attempt_across_workers(counter):
     csv_text = audit.to_csv(rows)
     assert csv_text.splitlines()[0].startswith("time,worker,component,fromVersion,toVersion,mode,outcome")
     assert "<table>" in audit.to_html(rows)
+
+
+# --- time travel ---------------------------------------------------------------------------
+
+
+def test_time_travel_rebuilds_a_past_state_without_recording(counter):
+    before = len(counter.workers.oplog("counter/w1"))
+    past = counter.workers.time_travel("counter/w1", 2)  # right after increment(5)
+    assert past.call("get", []) == "5"
+    assert past.call("increment", ["1"]) == "6"  # a scratch call, never recorded
+    assert len(counter.workers.oplog("counter/w1")) == before
+    assert counter.workers.invoke("counter/w1", "get", []).result_wave == "12"
+
+
+def test_time_travel_across_a_manual_update_starts_from_its_snapshot(counter):
+    assert counter.workers.update("counter/w1", "auto", 1).ok
+    assert counter.workers.update("counter/w1", "manual", 2).ok
+    counter.workers.invoke("counter/w1", "increment", ["1"])
+    latest = counter.workers.history_length("counter/w1")
+    assert counter.workers.time_travel("counter/w1", latest).call("get", []) == "14"
+    assert counter.workers.time_travel("counter/w1", 3).call("get", []) == "12"
