@@ -81,6 +81,13 @@ class ReadOnlyWorkspace(WorkerDeskError):
     pass
 
 
+class OperationCancelled(WorkerDeskError):
+    """Long work (replay, recovery, bulk update) stopped at the user's request."""
+
+    def __init__(self, message: str = "cancelled by the user") -> None:
+        super().__init__(message)
+
+
 def one_line(text: Any) -> str:
     """First non-empty line of a message, for places that show one line."""
     for line in str(text).splitlines():

@@ -24,6 +24,7 @@ from domain.model.errors import (
     HostCallDivergence,
     InvocationFailed,
     NotFound,
+    OperationCancelled,
     UpdateRejected,
     WorkerDeskError,
 )
@@ -383,7 +384,11 @@ class Workers(Application):
         return list(self.iter_oplog(wid, start, limit))
 
     def history_length(self, ref: str) -> int:
-        return self._get_live(ref, fresh=True).worker.version
+        """Number of history entries, read from the event store (no side effects)."""
+        return self._latest_position(self._resolve_id(ref))
+
+    def worker_id(self, ref: str) -> UUID:
+        return self._resolve_id(ref)
 
     def iter_oplog(self, wid: UUID, start: int = 1, limit: int | None = None) -> Iterator[OplogEntry]:
         """Numbered history entries read straight from the event store."""
@@ -592,11 +597,13 @@ class Workers(Application):
         crash_point("after-request")
         return update_id
 
-    def cancel_update(self, ref: str, target: int) -> None:
+    def cancel_update(self, ref: str, target: int | None = None, update_id: str | None = None) -> None:
+        """Cancel a pending update that has not started, by target version or id."""
         live = self._get_live(ref, fresh=True)
         w = live.worker
         for u in w.pending_updates:
-            if u["targetVersion"] == target and u["stage"] == "requested":
+            matches = u["id"] == update_id if update_id is not None else u["targetVersion"] == target
+            if matches and u["stage"] == "requested":
                 w.cancel_update(u["id"], _now())
                 self._save(live)
                 return
@@ -632,13 +639,31 @@ class Workers(Application):
         w.start_update(update_id, from_version, self._runner())
         self._save(live)
         crash_point("after-start")
+        if target == from_version:
+            # An earlier queued update failed, so this one would change nothing.
+            return self._fail(
+                live, u, from_version, "preflight", f"the worker already runs version {target}", None, started
+            )
         try:
             target_info = self.components.known_version(w.component_name, target)
         except NotFound as e:
             return self._fail(live, u, from_version, "preflight", str(e), None, started)
-        if mode == wm.AUTOMATIC:
-            return self._run_automatic(live, u, from_version, target_info, started, progress)
-        return self._run_manual(live, u, from_version, target_info, started)
+        try:
+            if mode == wm.AUTOMATIC:
+                return self._run_automatic(live, u, from_version, target_info, started, progress)
+            return self._run_manual(live, u, from_version, target_info, started)
+        except BaseException as e:
+            # Cancelled (the progress callback raised) or an unexpected error: the
+            # attempt must not stay pending. The worker keeps its old version.
+            if u["type"] == wm.PENDING and live.worker is w:
+                reason = str(e) if isinstance(e, OperationCancelled) else f"stopped: {type(e).__name__}: {e}"
+                live.instance = None
+                try:
+                    self._fail(live, u, from_version, u["stage"], reason, None, started,
+                               revert=u["stage"] in ("snapshot-saved", "snapshot-loaded"))
+                except WorkerDeskError:
+                    pass
+            raise
 
     def _run_automatic(
         self, live: _Live, u: dict[str, Any], from_version: int, target: VersionInfo, started: float, progress: ProgressFn | None
@@ -649,6 +674,8 @@ class Workers(Application):
         except _Divergence as d:
             return self._fail(live, u, from_version, "replay", d.report["message"], d.report, started)
         except (InvocationFailed, CorruptHistory, WorkerDeskError) as e:
+            if isinstance(e, OperationCancelled):
+                raise
             return self._fail(live, u, from_version, "replay", str(e), None, started)
         crash_point("before-success")
         duration = time.perf_counter() - started
@@ -777,6 +804,8 @@ class Workers(Application):
             except _Divergence as d:
                 return outcome(False, "replay", d.report["message"], d.report)
             except WorkerDeskError as e:
+                if isinstance(e, OperationCancelled):
+                    raise
                 return outcome(False, "replay", str(e))
             return outcome(True, "done", None)
         old_info = self.components.known_version(w.component_name, w.component_version)
@@ -790,10 +819,14 @@ class Workers(Application):
         except _Divergence as d:
             return outcome(False, "save", d.report["message"], d.report)
         except WorkerDeskError as e:
+            if isinstance(e, OperationCancelled):
+                raise
             return outcome(False, "save", f"save-snapshot failed: {e}")
         try:
             err = self._new_instance(w, target_info).load_snapshot(data)
         except WorkerDeskError as e:
+            if isinstance(e, OperationCancelled):
+                raise
             err = f"load-snapshot failed: {e}"
         if err is not None:
             return outcome(False, "load", err, None, len(data))
@@ -850,7 +883,7 @@ class Workers(Application):
 
     # ==================================================================== time travel
 
-    def time_travel(self, ref: str, position: int) -> "PastWorker":
+    def time_travel(self, ref: str, position: int, progress: ProgressFn | None = None) -> "PastWorker":
         """A scratch instance rebuilt as the worker was right after history entry ``position``."""
         wid = self._resolve_id(ref)
         past = self._load(wid, at=position)
@@ -866,7 +899,7 @@ class Workers(Application):
                 raise CorruptHistory(f"the snapshot at entry {base['position']} no longer loads: {err}")
             start = int(base["position"]) + 1
         try:
-            self._replay(instance, wid, start, position)
+            self._replay(instance, wid, start, position, progress)
         except _Divergence as d:
             raise CorruptHistory(d.report["message"]) from None
         return PastWorker(past, position, instance)
@@ -986,7 +1019,10 @@ class PastWorker:
 
     def call(self, function: str, args: list[str]) -> str | None:
         sig = self.instance.resolve(function)
-        values = wave.parse_args(args, sig.params)
+        try:
+            values = wave.parse_args(args, sig.params)
+        except wave.WaveError as e:
+            raise BadArguments(f"bad arguments for {sig.qualified_name}: {e}") from None
         out = self.instance.call(sig.qualified_name, values)
         return None if sig.result is None else wave.format(out.result, sig.result)
 

@@ -273,3 +273,34 @@ def test_time_travel_across_a_manual_update_starts_from_its_snapshot(counter):
     latest = counter.workers.history_length("counter/w1")
     assert counter.workers.time_travel("counter/w1", latest).call("get", []) == "14"
     assert counter.workers.time_travel("counter/w1", 3).call("get", []) == "12"
+
+
+def test_an_update_cancelled_midway_is_recorded_as_failed_and_can_be_retried(counter):
+    from domain.model.errors import OperationCancelled
+
+    w = counter.workers.worker("counter/w1")
+    total = 12
+    for _ in range(1200):
+        total += 1
+        w.complete_invocation("golem:component/api.{increment}", ["1"], str(total), 1e-5, [], "", "")
+    counter.workers.save(w)
+
+    def cancel(done, total_entries):
+        raise OperationCancelled()
+
+    with pytest.raises(OperationCancelled):
+        counter.workers.update("counter/w1", "auto", 1, progress=cancel)
+    meta = counter.workers.get("counter/w1")
+    assert meta["componentVersion"] == 0
+    assert meta["updates"][-1]["type"] == "failedUpdate"
+    assert meta["updates"][-1]["details"] == "cancelled by the user"
+    assert counter.workers.update("counter/w1", "auto", 1).ok
+
+
+def test_a_queued_update_to_the_version_left_after_a_failure_changes_nothing(counter):
+    counter.workers.request_update("counter/w1", "auto", 2)  # will diverge
+    counter.workers.request_update("counter/w1", "auto", 0)  # back to 0 after 2
+    results = counter.workers.run_pending_updates("counter/w1")
+    assert [o.ok for _, o in results] == [False, False]
+    assert results[1][1].reason == "the worker already runs version 0"
+    assert counter.workers.get("counter/w1")["componentVersion"] == 0
