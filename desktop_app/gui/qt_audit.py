@@ -1,0 +1,422 @@
+"""Every update attempt across all workers: filter it, and export it as CSV, JSON or HTML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from domain.bootstrap import Desk
+from domain.services import audit
+from domain.services.audit import AuditRow
+from desktop_app.gui.ops import Op, Operations
+from desktop_app.gui.qt_history import write_bytes
+from desktop_app.gui.qt_updates import OUTCOME_COLOURS, human_duration, human_size, mode_label
+
+FORMATS = {
+    "csv": ("CSV", "CSV files (*.csv)", audit.to_csv),
+    "json": ("JSON", "JSON files (*.json)", audit.to_json),
+    "html": ("HTML report", "HTML files (*.html)", audit.to_html),
+}
+OUTCOME_CHOICES = ("succeeded", "failed", "pending", "cancelled")
+
+
+def _export(fmt: str, rows: list[AuditRow], path: str) -> int:
+    text = FORMATS[fmt][2](rows)
+    write_bytes(path, [text.encode("utf-8")])
+    return len(rows)
+
+
+def row_date(row: AuditRow) -> QDate:
+    return QDate.fromString(row.time[:10], "yyyy-MM-dd")
+
+
+class AuditModel(QAbstractTableModel):
+    """Update attempts in the order they were requested."""
+
+    RowRole = Qt.ItemDataRole.UserRole + 1
+    SortRole = Qt.ItemDataRole.UserRole + 2
+    COLUMNS = ("Requested (UTC)", "Worker", "Component", "From → to", "Mode", "Outcome", "Stage", "Details", "Snapshot", "Duration")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[AuditRow] = []
+
+    def set_rows(self, rows: list[AuditRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> AuditRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        col = index.column()
+        if role == self.RowRole:
+            return r
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(r, col)
+        if role == self.SortRole:
+            return self._sort_key(r, index.row(), col)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 5:
+            return QBrush(QColor(OUTCOME_COLOURS.get(r.outcome, "#1d2330")))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 7 and r.details:
+                return r.details
+            if col == 8 and r.snapshotHash:
+                return f"sha256 {r.snapshotHash}"
+            if col == 0:
+                return r.time
+        return None
+
+    @staticmethod
+    def _display(r: AuditRow, col: int) -> str:
+        if col == 0:
+            return r.time[:19].replace("T", " ")
+        if col == 1:
+            return r.worker
+        if col == 2:
+            return r.component
+        if col == 3:
+            return f"{'?' if r.fromVersion is None else r.fromVersion} → {r.toVersion}"
+        if col == 4:
+            return mode_label(r.mode)
+        if col == 5:
+            return r.outcome if r.revertedTo is None else f"{r.outcome}, reverted to {r.revertedTo}"
+        if col == 6:
+            return r.stage or ""
+        if col == 7:
+            return r.details or ""
+        if col == 8:
+            return human_size(r.snapshotSize)
+        return human_duration(r.durationSeconds)
+
+    def _sort_key(self, r: AuditRow, row: int, col: int) -> Any:
+        if col == 0:
+            return f"{r.time}#{row:09d}"
+        if col == 3:
+            return (r.fromVersion if r.fromVersion is not None else -1) * 1_000_000 + r.toVersion
+        if col == 8:
+            return r.snapshotSize if r.snapshotSize is not None else -1
+        if col == 9:
+            return r.durationSeconds if r.durationSeconds is not None else -1.0
+        return self._display(r, col)
+
+
+class AuditFilter(QSortFilterProxyModel):
+    """Filters attempts by component, worker, outcome and the date they were requested."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.component: str | None = None
+        self.worker = ""
+        self.outcome: str | None = None
+        self.date_from: QDate | None = None
+        self.date_to: QDate | None = None
+        self.setSortRole(AuditModel.SortRole)
+
+    def set_filters(
+        self,
+        component: str | None = None,
+        worker: str = "",
+        outcome: str | None = None,
+        date_from: QDate | None = None,
+        date_to: QDate | None = None,
+    ) -> None:
+        self.beginFilterChange()
+        self.component = component or None
+        self.worker = worker.strip().lower()
+        self.outcome = outcome or None
+        self.date_from, self.date_to = date_from, date_to
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, AuditModel):
+            return True
+        r = model.row_at(source_row)
+        if self.component is not None and r.component != self.component:
+            return False
+        if self.worker and self.worker not in r.worker.lower():
+            return False
+        if self.outcome is not None and r.outcome != self.outcome:
+            return False
+        if self.date_from is not None or self.date_to is not None:
+            day = row_date(r)
+            if self.date_from is not None and day < self.date_from:
+                return False
+            if self.date_to is not None and day > self.date_to:
+                return False
+        return True
+
+    def rows(self) -> list[AuditRow]:
+        """The rows that pass the filters, in the order shown."""
+        return [self.data(self.index(i, 0), AuditModel.RowRole) for i in range(self.rowCount())]
+
+
+class QtAuditView(QWidget):
+    """All update attempts of the data folder, read-only, with filters and exports."""
+
+    refreshed = Signal(int)
+    exported = Signal(str)
+    export_failed = Signal(str)
+
+    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self._ops = ops
+        self._ops_alive: set[Op] = set()
+        self._dates_touched = False
+        self.model = AuditModel(self)
+        self.proxy = AuditFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.component_combo = QComboBox(self)
+        self.component_combo.addItem("All components", None)
+        self.worker_edit = QLineEdit(self)
+        self.worker_edit.setPlaceholderText("Worker contains…")
+        self.worker_edit.setClearButtonEnabled(True)
+        self.outcome_combo = QComboBox(self)
+        self.outcome_combo.addItem("All outcomes", None)
+        for o in OUTCOME_CHOICES:
+            self.outcome_combo.addItem(o, o)
+        self.dates_check = QCheckBox("Requested from", self)
+        self.date_from = QDateEdit(self)
+        self.date_to = QDateEdit(self)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(QDate.currentDate())
+            edit.setEnabled(False)
+        self.refresh_button = QPushButton("Refresh", self)
+        self.export_buttons: dict[str, QPushButton] = {}
+        for fmt, (label, _pattern, _fn) in FORMATS.items():
+            button = QPushButton(f"Export {label}…", self)
+            button.setProperty("format", fmt)
+            button.clicked.connect(self._on_export_clicked)
+            self.export_buttons[fmt] = button
+
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        hh.setStretchLastSection(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.status = QLabel(self)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.component_combo)
+        filters.addWidget(self.worker_edit, 1)
+        filters.addWidget(self.outcome_combo)
+        filters.addWidget(self.dates_check)
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel("to", self))
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.refresh_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        for button in self.export_buttons.values():
+            bottom.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(200)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.component_combo.currentIndexChanged.connect(self._apply_filters)
+        self.outcome_combo.currentIndexChanged.connect(self._apply_filters)
+        self.worker_edit.textChanged.connect(self._apply_filters)
+        self.dates_check.toggled.connect(self._on_dates_toggled)
+        self.date_from.dateChanged.connect(self._on_date_edited)
+        self.date_to.dateChanged.connect(self._on_date_edited)
+        self.refresh_button.clicked.connect(self.refresh)
+        ops.changed.connect(self._on_changed)
+        self._update_status()
+
+    # -- public -----------------------------------------------------------------------
+
+    def refresh(self) -> Op:
+        """Re-read every update attempt from the event store."""
+        self._refresh_timer.stop()
+        op = Op("Reading the update audit", audit.update_attempts, self._desk.workers)
+        op.succeeded.connect(self._on_rows)
+        op.failed.connect(self._on_failed)
+        self.status.setText("Reading update attempts…")
+        return self._submit(op)
+
+    def set_filters(
+        self,
+        component: str | None = None,
+        worker: str = "",
+        outcome: str | None = None,
+        date_from: QDate | None = None,
+        date_to: QDate | None = None,
+    ) -> None:
+        """Set the filter controls (dates on when either date is given) and apply them."""
+        widgets = (self.component_combo, self.worker_edit, self.outcome_combo, self.dates_check, self.date_from, self.date_to)
+        for w in widgets:
+            w.blockSignals(True)
+        self.component_combo.setCurrentIndex(max(0, self.component_combo.findData(component)) if component else 0)
+        self.worker_edit.setText(worker)
+        self.outcome_combo.setCurrentIndex(max(0, self.outcome_combo.findData(outcome)) if outcome else 0)
+        dates = date_from is not None or date_to is not None
+        self.dates_check.setChecked(dates)
+        if date_from is not None:
+            self.date_from.setDate(date_from)
+        if date_to is not None:
+            self.date_to.setDate(date_to)
+        if dates:
+            self._dates_touched = True
+        for w in widgets:
+            w.blockSignals(False)
+        self.date_from.setEnabled(dates)
+        self.date_to.setEnabled(dates)
+        self._apply_filters()
+
+    def shown_rows(self) -> list[AuditRow]:
+        return self.proxy.rows()
+
+    def export(self, fmt: str, path: str | None = None) -> Op | None:
+        """Export the rows shown as ``csv``, ``json`` or ``html``."""
+        label, pattern, _fn = FORMATS[fmt]
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, f"Export the update audit as {label}", f"update-audit.{fmt}", pattern)
+            if not path:
+                return None
+        op = Op(f"Exporting the audit as {label}", _export, fmt, self.shown_rows(), path)
+        op.setProperty("path", path)
+        op.succeeded.connect(self._on_exported)
+        op.failed.connect(self._on_export_failed)
+        return self._submit(op)
+
+    # -- slots ------------------------------------------------------------------------
+
+    def _on_rows(self, rows: list[AuditRow]) -> None:
+        self.model.set_rows(rows)
+        current = self.component_combo.currentData()
+        self.component_combo.blockSignals(True)
+        self.component_combo.clear()
+        self.component_combo.addItem("All components", None)
+        for name in sorted({r.component for r in rows}):
+            self.component_combo.addItem(name, name)
+        self.component_combo.setCurrentIndex(max(0, self.component_combo.findData(current)) if current else 0)
+        self.component_combo.blockSignals(False)
+        if rows and not self._dates_touched:
+            days = sorted(row_date(r) for r in rows)
+            for edit, day in ((self.date_from, days[0]), (self.date_to, days[-1])):
+                edit.blockSignals(True)
+                edit.setDate(day)
+                edit.blockSignals(False)
+        self._apply_filters()
+        self.refreshed.emit(len(rows))
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(f"Reading the audit failed: {message}")
+
+    def _on_changed(self, what: str) -> None:
+        if what in ("audit", "workers") or what.startswith("worker:"):
+            self._refresh_timer.start()
+
+    def _on_dates_toggled(self, on: bool) -> None:
+        self.date_from.setEnabled(on)
+        self.date_to.setEnabled(on)
+        self._apply_filters()
+
+    def _on_date_edited(self) -> None:
+        self._dates_touched = True
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        dates = self.dates_check.isChecked()
+        self.proxy.set_filters(
+            component=self.component_combo.currentData(),
+            worker=self.worker_edit.text(),
+            outcome=self.outcome_combo.currentData(),
+            date_from=self.date_from.date() if dates else None,
+            date_to=self.date_to.date() if dates else None,
+        )
+        self._update_status()
+
+    def _update_status(self) -> None:
+        total = self.model.rowCount()
+        shown = self.proxy.rowCount()
+        suffix = " (read-only data folder)" if self._desk.read_only else ""
+        if shown == total:
+            self.status.setText(f"{total} update attempt{'s' if total != 1 else ''}{suffix}")
+        else:
+            self.status.setText(f"{shown} of {total} update attempts match{suffix}")
+
+    def _on_export_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self.export(str(button.property("format")))
+
+    def _on_exported(self, count: int) -> None:
+        op = self.sender()
+        path = str(op.property("path")) if isinstance(op, Op) else ""
+        self.status.setText(f"Exported {count} update attempts to {path}")
+        self.exported.emit(path)
+
+    def _on_export_failed(self, message: str) -> None:
+        self.status.setText(f"Export failed: {message}")
+        self.export_failed.emit(message)
+
+    def _submit(self, op: Op) -> Op:
+        self._ops_alive.add(op)
+        op.finished.connect(self._release)
+        return self._ops.read(op)
+
+    def _release(self) -> None:
+        op = self.sender()
+        if isinstance(op, Op):
+            self._ops_alive.discard(op)

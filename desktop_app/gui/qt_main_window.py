@@ -1,0 +1,727 @@
+"""The main window: navigator on the left, a worker's or component's page on the right."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QRegularExpressionValidator,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.gui.ops import Op, Operations
+from desktop_app.gui.qt_navigator import QtNavigator
+from desktop_app.gui.qt_settings import edit_settings
+from desktop_app.gui.qt_status import QtStatus
+from desktop_app.gui.qt_worker_page import QtComponentPage, QtWorkerPage, optional_view, placeholder
+from desktop_app.gui.style import icon, set_role
+from domain.bootstrap import Desk, open_desk
+from domain.model.errors import WorkerDeskError, one_line
+from domain.services.components import ComponentInfo, VersionInfo
+
+COMPONENT_SUFFIXES = (".wasm", ".wat")
+_WORKER_NAME_RE = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+
+
+def component_files(urls: list[QUrl]) -> list[Path]:
+    """The local .wasm/.wat files among dropped URLs."""
+    out = []
+    for url in urls:
+        if url.isLocalFile():
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() in COMPONENT_SUFFIXES and path.is_file():
+                out.append(path)
+    return out
+
+
+def name_from_file(path: Path) -> str:
+    """A valid component name derived from a file name."""
+    stem = re.sub(r"[^A-Za-z0-9_.:-]+", "-", path.stem).strip("-.") or "component"
+    return stem[:128]
+
+
+def _add_file(desk: Desk, name: str, path: Path) -> VersionInfo:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise WorkerDeskError(f"cannot read {path}: {e.strerror or e}") from None
+    return desk.components.add(name, data, source=path.name)
+
+
+def _create_demo_if_empty(desk: Desk) -> Any:
+    """The demo's summary, or None when the data folder is not empty (it is then left alone)."""
+    if desk.components.list() or desk.workers.list():
+        return None
+    from domain.demo import create_demo  # type: ignore[import-not-found]
+
+    return create_demo(desk)
+
+
+def _refresh(desk: Desk) -> None:
+    desk.workers.refresh()
+
+
+def demo_available() -> bool:
+    try:
+        return importlib.util.find_spec("domain.demo") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class QtNewWorkerDialog(QDialog):
+    """Component, version, worker name, environment and arguments of a new worker."""
+
+    def __init__(
+        self, components: dict[str, ComponentInfo], component: str | None = None, version: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New worker")
+        self.setMinimumWidth(440)
+        self._components = components
+        self.component = QComboBox(self)
+        self.component.addItems(sorted(components))
+        self.version = QComboBox(self)
+        self.name = QLineEdit(self)
+        self.name.setPlaceholderText("e.g. worker-1")
+        self.name.setValidator(QRegularExpressionValidator(_WORKER_NAME_RE, self.name))
+        self.env = QPlainTextEdit(self)
+        self.env.setPlaceholderText("One KEY=VALUE per line")
+        self.env.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 14)
+        self.args = QPlainTextEdit(self)
+        self.args.setPlaceholderText("One argument per line")
+        self.args.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 14)
+        self.error = set_role(QLabel(self), "error")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow("Component:", self.component)
+        form.addRow("Version:", self.version)
+        form.addRow("Worker name:", self.name)
+        form.addRow("Environment:", self.env)
+        form.addRow("Arguments:", self.args)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.component.currentTextChanged.connect(self._on_component)
+        if component in components:
+            self.component.setCurrentText(component)
+        self._on_component(self.component.currentText())
+        if version is not None:
+            i = self.version.findData(version)
+            if i >= 0:
+                self.version.setCurrentIndex(i)
+        self.name.setFocus()
+
+    @Slot(str)
+    def _on_component(self, name: str) -> None:
+        self.version.clear()
+        info = self._components.get(name)
+        if info is None:
+            return
+        for v in reversed(info.versions):
+            d = v.description
+            snap = "/".join(x for x, ok in (("save", d.exports_save), ("load", d.exports_load)) if ok) or "no snapshot"
+            latest = " — latest" if v.version == info.latest.version else ""
+            self.version.addItem(f"{v.version}  ({snap}){latest}", v.version)
+
+    def values(self) -> tuple[str, str, int, dict[str, str], list[str]]:
+        """component, name, version, env, args; raises ValueError with a one-line message."""
+        name = self.name.text().strip()
+        if not name:
+            raise ValueError("enter a worker name")
+        env: dict[str, str] = {}
+        for line in self.env.toPlainText().splitlines():
+            if not line.strip():
+                continue
+            if "=" not in line:
+                raise ValueError(f"environment line {line.strip()!r} must look like KEY=VALUE")
+            k, v = line.split("=", 1)
+            env[k.strip()] = v
+        args = [a for a in self.args.toPlainText().splitlines() if a.strip()]
+        return self.component.currentText(), name, int(self.version.currentData()), env, args
+
+    def accept(self) -> None:
+        try:
+            self.values()
+        except ValueError as e:
+            self.error.setText(str(e))
+            self.error.show()
+            return
+        super().accept()
+
+
+class QtReadOnlyWindow(QMainWindow):
+    """The update audit of another data folder, opened read-only."""
+
+    closed = Signal(object)
+
+    def __init__(self, desk: Desk, folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.folder = folder
+        self.ops = Operations(self)
+        self.setWindowTitle(f"Audit — {folder} (read-only)")
+        self.audit = optional_view("qt_audit", "QtAuditView", "The audit view", desk, self.ops)
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(10, 10, 10, 6)
+        lay.setSpacing(8)
+        note = set_role(QLabel(f"Update audit of {folder}, opened read-only: nothing in this folder is changed.", central), "subtle")
+        note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(note)
+        lay.addWidget(self.audit, 1)
+        self.setCentralWidget(central)
+        self.resize(1000, 600)
+        refresh = getattr(self.audit, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit(self)
+        self.ops.close()
+        self.ops.wait_idle()
+        self.desk.close()
+        super().closeEvent(event)
+
+
+class QtMainWindow(QMainWindow):
+    """Navigator, pages, audit dock, toolbar, menus and the background-work status bar."""
+
+    read_only_opened = Signal(object)  # QtReadOnlyWindow
+
+    def __init__(self, desk: Desk, ops: Operations, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.ops = ops
+        self.settings = settings
+        self.read_only_windows: list[QtReadOnlyWindow] = []
+        self.exec_dialog: Callable[[QDialog], int] = lambda d: d.exec()
+        self.last_message: QMessageBox | None = None
+        self._first_load = True
+        self.setAcceptDrops(True)
+        title = f"Worker Desk — {desk.paths.data}"
+        self.setWindowTitle(title + (" (read-only)" if desk.read_only else ""))
+
+        self.navigator = QtNavigator(desk, ops, self)
+        self.navigator.setMinimumWidth(220)
+        self.component_page = QtComponentPage(self)
+        self.component_page.set_read_only(desk.read_only)
+        self.component_page.new_worker_requested.connect(self.new_worker)
+        self.component_page.add_version_requested.connect(self.add_component)
+        self.worker_page = QtWorkerPage(desk, ops, self)
+        self.empty_page = placeholder(
+            "Select a component or a worker on the left.\n\n"
+            "To add a component, drop a .wasm or .wat file on this window or press Ctrl+O.",
+            self,
+        )
+        self.stack = QStackedWidget(self)
+        for page in (self.empty_page, self.component_page, self.worker_page):
+            self.stack.addWidget(page)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.navigator)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([320, 1000])
+
+        self.banner = self._make_banner()
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.audit = optional_view("qt_audit", "QtAuditView", "The audit view", desk, ops)
+        self.audit_dock = QDockWidget("Update audit", self)
+        self.audit_dock.setObjectName("auditDock")
+        self.audit_dock.setWidget(self.audit)
+        self.audit_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.audit_dock)
+        self.audit_dock.hide()
+        self.audit_dock.visibilityChanged.connect(self._on_audit_visible)
+
+        self.status = QtStatus(ops, self)
+        self.statusBar().addWidget(self.status, 1)
+        self.statusBar().setSizeGripEnabled(True)
+
+        self._make_actions()
+        self._make_menus_and_toolbar()
+
+        self.navigator.current_changed.connect(self._on_current)
+        self.navigator.selection_changed.connect(self._update_actions)
+        self.navigator.loaded.connect(self._on_loaded)
+        ops.changed.connect(self._on_changed)
+
+        self.resize(1280, 820)
+        self._restore()
+        self._update_actions()
+        self.navigator.reload()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, slot: Callable[..., Any], tip: str, icon_name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip)
+        action.setStatusTip(tip)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.add_component_action = self._action(
+            "Add component…", "Ctrl+O", self.add_component, "Add a component, or a new version of one, from a .wasm or .wat file", "add-component"
+        )
+        self.new_worker_action = self._action("New worker…", "Ctrl+N", self.new_worker, "Create a worker of a component version", "new-worker")
+        self.invoke_action = self._action("Invoke", "Ctrl+I", self.focus_invoke, "Invoke a function of the selected worker", "invoke")
+        self.update_action = self._action("Update…", "Ctrl+U", self.open_update_dialog, "Update the selected worker(s) to another version", "update")
+        self.recover_action = self._action("Recover from history", None, self.recover_current, "Rebuild the selected worker from its history now", "recover")
+        self.refresh_action = self._action("Refresh", "F5", self.refresh, "Re-read components and workers from the data folder", "refresh")
+        self.audit_action = self._action("Update audit", "Ctrl+Shift+A", self._toggle_audit, "Show every update attempt across all workers", "audit")
+        self.audit_action.setCheckable(True)
+        self.open_read_only_action = self._action(
+            "Open data folder read-only…", "Ctrl+Shift+O", self.open_read_only, "Open another data folder's audit without changing it", "open-readonly"
+        )
+        self.settings_action = self._action("Settings…", "Ctrl+,", self.open_settings, "Limits and storage", "settings")
+        self.open_folder_action = self._action("Show data folder", None, self.show_data_folder, "Open the data folder in the file manager")
+        self.quit_action = self._action("Quit", "Ctrl+Q", self.close, "Quit Worker Desk")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+
+    def _make_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (self.add_component_action, None, self.open_read_only_action, self.open_folder_action, None, self.settings_action, None, self.quit_action):
+            file_menu.addSeparator() if a is None else file_menu.addAction(a)
+        worker_menu = bar.addMenu("&Worker")
+        for a in (self.new_worker_action, self.invoke_action, self.update_action, self.recover_action):
+            worker_menu.addAction(a)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.refresh_action)
+        view_menu.addAction(self.audit_action)
+
+        self.toolbar = QToolBar("Main", self)
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (
+            self.add_component_action,
+            self.new_worker_action,
+            None,
+            self.invoke_action,
+            self.update_action,
+            None,
+            self.refresh_action,
+            self.audit_action,
+            None,
+            self.open_read_only_action,
+            self.settings_action,
+        ):
+            self.toolbar.addSeparator() if a is None else self.toolbar.addAction(a)
+        self.addToolBar(self.toolbar)
+
+    def _make_banner(self) -> QFrame:
+        banner = QFrame(self)
+        banner.setObjectName("banner")
+        text = QLabel(
+            "This data folder is empty. Add a component (Ctrl+O, or drop a .wasm file here), "
+            "or start from a small demo workspace.",
+            banner,
+        )
+        text.setWordWrap(True)
+        self.demo_button = QPushButton("Create a demo workspace", banner)
+        self.demo_button.setProperty("primary", True)
+        self.demo_button.clicked.connect(self.create_demo)
+        close = QPushButton("Dismiss", banner)
+        close.clicked.connect(banner.hide)
+        lay = QHBoxLayout(banner)
+        lay.setContentsMargins(14, 10, 14, 10)
+        lay.setSpacing(10)
+        lay.addWidget(text, 1)
+        lay.addWidget(self.demo_button)
+        lay.addWidget(close)
+        outer = QFrame(self)
+        outer_lay = QVBoxLayout(outer)
+        outer_lay.setContentsMargins(10, 10, 10, 2)
+        outer_lay.addWidget(banner)
+        outer.hide()
+        close.clicked.connect(outer.hide)
+        return outer
+
+    # -- state ------------------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, (QByteArray, bytes)):
+            self.restoreGeometry(QByteArray(geometry))
+        state = s.value("window/state")
+        if isinstance(state, (QByteArray, bytes)):
+            self.restoreState(QByteArray(state))
+        splitter = s.value("window/splitter")
+        if isinstance(splitter, (QByteArray, bytes)):
+            self.splitter.restoreState(QByteArray(splitter))
+        self.audit_action.setChecked(self.audit_dock.isVisibleTo(self) if self.isVisible() else bool(s.value("window/audit", False, bool)))
+        if self.audit_action.isChecked():
+            self.audit_dock.show()
+        tab = s.value("worker/tab", 0, int)
+        if isinstance(tab, int) and 0 <= tab < self.worker_page.tabs.count():
+            self.worker_page.tabs.setCurrentIndex(tab)
+        key = s.value("navigator/current", "", str)
+        if key:
+            self.navigator.select_key(str(key))
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/audit", self.audit_dock.isVisible())
+        s.setValue("worker/tab", self.worker_page.tabs.currentIndex())
+        s.setValue("navigator/current", self.navigator.current_key())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        for w in list(self.read_only_windows):
+            w.close()
+        self.ops.close()
+        super().closeEvent(event)
+
+    # -- navigation ---------------------------------------------------------------------------------
+
+    @property
+    def current_worker(self) -> str | None:
+        kind, _, name = self.navigator.current_key().partition(":")
+        return name if kind == "worker" else None
+
+    @Slot(str)
+    def _on_current(self, key: str) -> None:
+        kind, _, name = key.partition(":")
+        if kind == "worker":
+            self.worker_page.show_worker(name)
+            self.stack.setCurrentWidget(self.worker_page)
+        elif kind in ("component", "group", "version"):
+            component, version = name, None
+            if kind == "version":
+                component, _, n = name.rpartition(":")
+                version = int(n)
+            self.component_page.show_component(self.navigator.components.get(component), version)
+            self.stack.setCurrentWidget(self.component_page)
+        else:
+            self.stack.setCurrentWidget(self.empty_page)
+        self.settings.setValue("navigator/current", key)
+        self._update_actions()
+
+    @Slot()
+    def _on_loaded(self) -> None:
+        if self.stack.currentWidget() is self.component_page:
+            self._on_current(self.navigator.current_key())
+        if self._first_load:
+            self._first_load = False
+            empty = not self.navigator.components and not self.navigator.workers
+            if empty and not self.desk.read_only:
+                self.demo_button.setVisible(demo_available())
+                self.banner.show()
+        elif self.navigator.components:
+            self.banner.hide()
+        self._update_actions()
+
+    @Slot()
+    def _update_actions(self) -> None:
+        writable = not self.desk.read_only
+        worker = self.current_worker is not None
+        self.add_component_action.setEnabled(writable)
+        self.new_worker_action.setEnabled(writable and bool(self.navigator.components))
+        self.invoke_action.setEnabled(worker)
+        self.recover_action.setEnabled(writable and worker)
+        refs = self.navigator.selected_worker_refs()
+        self.update_action.setEnabled(writable and bool(refs or worker))
+        n = len(refs)
+        self.update_action.setText(f"Update {n} workers…" if n > 1 else "Update…")
+
+    @Slot(str)
+    def _on_changed(self, what: str) -> None:
+        if what in ("audit", "workers") and self.audit_dock.isVisible():
+            refresh = getattr(self.audit, "refresh", None)
+            if callable(refresh):
+                refresh()
+
+    @Slot(bool)
+    def _on_audit_visible(self, visible: bool) -> None:
+        self.audit_action.setChecked(visible)
+        if visible:
+            refresh = getattr(self.audit, "refresh", None)
+            if callable(refresh):
+                refresh()
+
+    @Slot()
+    def _toggle_audit(self) -> None:
+        self.audit_dock.setVisible(self.audit_action.isChecked())
+        if self.audit_dock.isVisible():
+            self.audit_dock.raise_()
+
+    # -- commands ---------------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> Op:
+        op = Op("Refreshing", _refresh, self.desk)
+        return self.ops.write(op, changes=("components", "workers", "audit"))
+
+    def add_component(self, component: str | None = None) -> Op | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Add a component", str(Path.home()), "WebAssembly components (*.wasm *.wat);;All files (*)"
+        )
+        if not path:
+            return None
+        default = component or None
+        return self.add_file(Path(path), default)
+
+    def add_file(self, path: Path, name: str | None = None) -> Op | None:
+        """Ask for the component name (unless given) and add ``path`` as its next version."""
+        if name is None:
+            name = self.ask_component_name(path)
+            if not name:
+                return None
+        op = Op(f"Adding {path.name} to {name}", _add_file, self.desk, name, path)
+        op.succeeded.connect(self._on_added)
+        op.setProperty("what", "Add component")
+        op.failed.connect(self._on_op_failed)
+        return self.ops.write(op, changes=("components",))
+
+    def suggested_name(self, path: Path) -> str:
+        selected = self.navigator.current_component()
+        stem = name_from_file(path)
+        if stem in self.navigator.components:
+            return stem
+        return selected or stem
+
+    def ask_component_name(self, path: Path) -> str | None:
+        """The component ``path`` should be added to: a new name, or an existing one for a new version."""
+        suggested = self.suggested_name(path)
+        items = [suggested] + [n for n in [name_from_file(path), *sorted(self.navigator.components)] if n != suggested]
+        items = list(dict.fromkeys(items))
+        text, ok = QInputDialog.getItem(
+            self,
+            "Add component",
+            f"Add {path.name} as a new version of component (or type a new name):",
+            items,
+            0,
+            True,
+        )
+        text = text.strip()
+        return text if ok and text else None
+
+    @Slot(object)
+    def _on_added(self, info: VersionInfo) -> None:
+        self.navigator.select_key(f"version:{info.component}:{info.version}")
+        self.status.show_message(f"Added {info.component} version {info.version}", 5000)
+
+    def new_worker(self, component: str | None = None, version: int | None = None) -> Op | None:
+        if not self.navigator.components:
+            self.show_message("New worker", "Add a component first (Ctrl+O).")
+            return None
+        dialog = QtNewWorkerDialog(
+            self.navigator.components, component or self.navigator.current_component(), version, self
+        )
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        comp, name, ver, env, args = dialog.values()
+        return self.create_worker(comp, name, ver, env, args)
+
+    def create_worker(
+        self, component: str, name: str, version: int | None = None, env: dict[str, str] | None = None, args: list[str] | None = None
+    ) -> Op:
+        op = Op(f"Creating worker {component}/{name}", self.desk.workers.create, component, name, version, env or {}, args or [])
+        op.setProperty("ref", f"{component}/{name}")
+        op.succeeded.connect(self._on_worker_created)
+        op.setProperty("what", "New worker")
+        op.failed.connect(self._on_op_failed)
+        return self.ops.write(op, changes=("workers",))
+
+    @Slot(object)
+    def _on_worker_created(self, meta: dict[str, Any]) -> None:
+        ref = f"{meta['workerId']['componentName']}/{meta['workerId']['workerName']}"
+        self.navigator.select_key(f"worker:{ref}")
+
+    @Slot()
+    def focus_invoke(self) -> None:
+        if self.current_worker is None:
+            return
+        self.stack.setCurrentWidget(self.worker_page)
+        self.worker_page.show_tab(QtWorkerPage.INVOKE)
+        self.worker_page.invoke.focus_form()
+
+    @Slot()
+    def open_update_dialog(self) -> QDialog | None:
+        refs = self.navigator.selected_worker_refs() or ([self.current_worker] if self.current_worker else [])
+        if not refs:
+            return None
+        try:
+            from desktop_app.gui.qt_update_dialog import QtUpdateDialog  # type: ignore[import-not-found]
+        except ImportError:
+            self.show_message("Update", "The update dialog is not available in this build.")
+            return None
+        dialog = QtUpdateDialog(self.desk, self.ops, refs, self)
+        self.exec_dialog(dialog)
+        return dialog
+
+    @Slot()
+    def recover_current(self) -> Op | None:
+        ref = self.current_worker
+        return None if ref is None else self.recover_worker(ref)
+
+    def recover_worker(self, ref: str) -> Op:
+        """Rebuild ``ref`` from its history in the background (cancellable)."""
+        op = Op(f"Recovering {ref}", self.desk.workers.recover, ref)
+        op.setProperty("what", "Recover")
+        op.setProperty("ref", ref)
+        op.succeeded.connect(self._on_recovered)
+        op.failed.connect(self._on_op_failed)
+        return self.ops.write(op, changes=(f"worker:{ref}",))
+
+    @Slot()
+    def create_demo(self) -> Op | None:
+        if not demo_available():
+            self.show_message("Demo workspace", "The demo workspace is not available in this build.")
+            return None
+        self.banner.hide()
+        op = Op("Creating the demo workspace", _create_demo_if_empty, self.desk)
+        op.succeeded.connect(self._on_demo)
+        op.setProperty("what", "Demo workspace")
+        op.failed.connect(self._on_op_failed)
+        return self.ops.write(op, changes=("components", "workers", "audit"))
+
+    @Slot(object)
+    def _on_demo(self, summary: Any) -> None:
+        if summary is None:
+            self.status.show_message("The data folder is not empty; no demo was created.", 8000)
+            return
+        workers = list(getattr(summary, "workers", []) or [])
+        if workers:
+            self.navigator.select_key(f"worker:{workers[0]}")
+        notes = list(getattr(summary, "notes", []) or [])
+        self.status.show_message(notes[0] if notes else "Demo workspace created.", 10000)
+
+    @Slot()
+    def open_settings(self) -> None:
+        saved = edit_settings(self.desk.paths, self)
+        if saved is not None:
+            self.status.show_message("Settings saved; they apply the next time Worker Desk starts.", 8000)
+
+    @Slot()
+    def show_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.desk.paths.data)))
+
+    def open_read_only(self, folder: str | Path | None = None) -> QtReadOnlyWindow | None:
+        """Open another data folder read-only and show its update audit in a new window."""
+        if folder is None or isinstance(folder, bool):
+            chosen = QFileDialog.getExistingDirectory(self, "Open a data folder read-only", str(Path.home()))
+            if not chosen:
+                return None
+            folder = chosen
+        path = Path(folder)
+        home = path.parent if (path / "workerdesk.sqlite").exists() and path.name == "data" else path
+        try:
+            desk = open_desk(home, read_only=True)
+        except WorkerDeskError as e:
+            self.show_message("Open read-only", one_line(e))
+            return None
+        window = QtReadOnlyWindow(desk, path)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.closed.connect(self._on_read_only_closed)
+        self.read_only_windows.append(window)
+        window.show()
+        self.read_only_opened.emit(window)
+        return window
+
+    @Slot(object)
+    def _on_recovered(self, replayed: int) -> None:
+        op = self.sender()
+        ref = op.property("ref") if isinstance(op, Op) else "the worker"
+        self.status.show_message(f"Recovered {ref}: replayed {replayed} invocation(s)", 5000)
+
+    @Slot(str)
+    def _on_op_failed(self, message: str) -> None:
+        op = self.sender()
+        title = op.property("what") if isinstance(op, Op) else None
+        self.show_message(str(title or "Worker Desk"), message)
+
+    @Slot(object)
+    def _on_read_only_closed(self, window: QtReadOnlyWindow) -> None:
+        if window in self.read_only_windows:
+            self.read_only_windows.remove(window)
+
+    def show_message(self, title: str, message: str) -> QMessageBox:
+        """A non-blocking warning box."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, one_line(message), QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_message = box
+        box.open()
+        return box
+
+    # -- drag and drop ---------------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self.desk.read_only and event.mimeData().hasUrls() and component_files(event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if not self.desk.read_only and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = component_files(event.mimeData().urls()) if event.mimeData().hasUrls() else []
+        if not files or self.desk.read_only:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        for path in files:
+            self.add_file(path)

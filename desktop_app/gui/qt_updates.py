@@ -1,0 +1,510 @@
+"""Every update attempt of one worker, with failure details, divergence and state snapshot."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from domain.bootstrap import Desk
+from domain.services.workers import Workers
+from desktop_app.gui.ops import Op, Operations
+
+HEX_DUMP_LIMIT = 64 * 1024
+
+OUTCOMES = {
+    "pendingUpdate": "pending",
+    "successfulUpdate": "succeeded",
+    "failedUpdate": "failed",
+    "cancelledUpdate": "cancelled",
+}
+OUTCOME_COLOURS = {
+    "pending": "#9a6700",
+    "succeeded": "#1a7f37",
+    "failed": "#c62828",
+    "cancelled": "#57606a",
+}
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def human_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def hex_dump(data: bytes, limit: int = HEX_DUMP_LIMIT) -> str:
+    """Offset, 16 bytes in hex and their printable ASCII, one line per 16 bytes."""
+    lines = []
+    shown = data[:limit]
+    for offset in range(0, len(shown), 16):
+        chunk = shown[offset : offset + 16]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {hexes:<47}  |{text}|")
+    if len(data) > limit:
+        lines.append(f"… showing the first {limit:,} of {len(data):,} bytes")
+    return "\n".join(lines) if lines else "(empty)"
+
+
+def snapshot_text(data: bytes) -> str | None:
+    """The snapshot as readable text (pretty JSON when it is JSON), or None for binary data."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        pass
+    if text and all(c.isprintable() or c in "\n\r\t" for c in text):
+        return text
+    return None
+
+
+def outcome_of(u: dict[str, Any]) -> str:
+    return OUTCOMES.get(u.get("type", ""), u.get("type", "?"))
+
+
+def mode_label(mode: str) -> str:
+    return "auto" if mode == "automatic" else mode
+
+
+# --------------------------------------------------------------------------- background jobs
+
+
+@dataclass
+class _Updates:
+    ref: str
+    version: int
+    updates: list[dict[str, Any]]
+
+
+def _load_updates(workers: Workers, ref: str) -> _Updates:
+    w = workers.worker(ref)
+    updates = sorted(copy.deepcopy(w.updates), key=lambda u: u["timestamp"])
+    return _Updates(ref, w.component_version, updates)
+
+
+@dataclass
+class _Snapshot:
+    ref: str
+    update_id: str
+    data: bytes | None
+
+
+def _load_snapshot(workers: Workers, ref: str, update_id: str) -> _Snapshot:
+    return _Snapshot(ref, update_id, workers.snapshot_bytes(ref, update_id))
+
+
+# --------------------------------------------------------------------------- the model
+
+
+class UpdatesModel(QAbstractTableModel):
+    """Update attempts of one worker, oldest first."""
+
+    UpdateRole = Qt.ItemDataRole.UserRole + 1
+    COLUMNS = ("Requested (UTC)", "Mode", "From → to", "Outcome", "Duration", "Snapshot", "Details")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._updates: list[dict[str, Any]] = []
+
+    def set_updates(self, updates: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self._updates = list(updates)
+        self.endResetModel()
+
+    def update_at(self, row: int) -> dict[str, Any] | None:
+        return self._updates[row] if 0 <= row < len(self._updates) else None
+
+    def row_of(self, update_id: str) -> int | None:
+        for i, u in enumerate(self._updates):
+            if u["id"] == update_id:
+                return i
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._updates)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        u = self.update_at(index.row()) if index.isValid() else None
+        if u is None:
+            return None
+        col = index.column()
+        if role == self.UpdateRole:
+            return u
+        outcome = outcome_of(u)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return str(u["timestamp"])[:19].replace("T", " ")
+            if col == 1:
+                return mode_label(u["mode"])
+            if col == 2:
+                src = "?" if u.get("fromVersion") is None else str(u["fromVersion"])
+                return f"{src} → {u['targetVersion']}"
+            if col == 3:
+                if outcome == "failed" and u.get("revertedTo") is not None:
+                    return f"failed, reverted to {u['revertedTo']}"
+                if outcome == "pending" and u.get("stage") not in (None, "requested"):
+                    return f"pending ({u['stage']})"
+                return outcome
+            if col == 4:
+                return human_duration(u.get("duration"))
+            if col == 5:
+                return human_size(u.get("snapshotSize"))
+            if col == 6:
+                return u.get("details") or ""
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3:
+            return QBrush(QColor(OUTCOME_COLOURS.get(outcome, "#1d2330")))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return u.get("details") or outcome
+        return None
+
+
+# --------------------------------------------------------------------------- the view
+
+
+def _mono() -> Any:
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+def _text_box(placeholder: str) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setReadOnly(True)
+    box.setFont(_mono())
+    box.setPlaceholderText(placeholder)
+    box.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    return box
+
+
+class QtUpdatesView(QWidget):
+    """The update attempts of one worker and the details of the selected one."""
+
+    loaded = Signal(int)
+    snapshot_shown = Signal(str)
+    cancel_finished = Signal(bool)
+
+    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self._ops = ops
+        self._ref: str | None = None
+        self._version: int | None = None
+        self._selected_id: str | None = None
+        self._snapshot_base = ""
+        self._ops_alive: set[Op] = set()
+        self.model = UpdatesModel(self)
+
+        self._title = QLabel("No worker selected", self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.cancel_button = QPushButton("Cancel pending update", self)
+        self.cancel_button.setToolTip("Cancel the selected update; only updates that have not started can be cancelled")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+
+        self.divergence_box = QGroupBox("Divergence", self)
+        self.divergence_where = QLabel(self.divergence_box)
+        self.divergence_where.setWordWrap(True)
+        self.expected = _text_box("expected")
+        self.actual = _text_box("actual")
+        for box in (self.expected, self.actual):
+            box.setMaximumHeight(8 * box.fontMetrics().lineSpacing())
+        grid = QGridLayout(self.divergence_box)
+        grid.addWidget(self.divergence_where, 0, 0, 1, 2)
+        grid.addWidget(QLabel("<b>Recorded in the history (expected)</b>"), 1, 0)
+        grid.addWidget(QLabel("<b>Target version returned (actual)</b>"), 1, 1)
+        grid.addWidget(self.expected, 2, 0)
+        grid.addWidget(self.actual, 2, 1)
+
+        self.snapshot_box = QGroupBox("State snapshot", self)
+        self.snapshot_info = QLabel(self.snapshot_box)
+        self.snapshot_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.snapshot_tabs = QTabWidget(self.snapshot_box)
+        self.hex_view = _text_box("hex dump")
+        self.hex_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text_view = _text_box("text")
+        self.snapshot_tabs.addTab(self.hex_view, "Hex")
+        self.snapshot_tabs.addTab(self.text_view, "Text")
+        snap = QVBoxLayout(self.snapshot_box)
+        snap.addWidget(self.snapshot_info)
+        snap.addWidget(self.snapshot_tabs)
+
+        detail = QWidget(self)
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.summary, 1)
+        head.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        dl.addLayout(head)
+        self.divergence_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        dl.addWidget(self.divergence_box, 0)
+        dl.addWidget(self.snapshot_box, 4)
+        dl.addStretch(1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([220, 480])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self._title)
+        layout.addWidget(splitter, 1)
+        self._show_details(None)
+        ops.changed.connect(self._on_changed)
+
+    # -- public -----------------------------------------------------------------------
+
+    @property
+    def ref(self) -> str | None:
+        return self._ref
+
+    def show_worker(self, ref: str | None) -> None:
+        """Show the update attempts of ``ref`` (or nothing)."""
+        if ref != self._ref:
+            self._selected_id = None
+            self.model.set_updates([])
+            self._show_details(None)
+        self._ref = ref
+        if ref is None:
+            self._title.setText("No worker selected")
+            return
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self._ref is None:
+            return
+        op = Op("Reading updates", _load_updates, self._desk.workers, self._ref)
+        op.succeeded.connect(self._on_loaded)
+        op.failed.connect(self._on_failed)
+        self._submit(op, write=True)
+
+    def select_update(self, update_id: str) -> bool:
+        row = self.model.row_of(update_id)
+        if row is None:
+            return False
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        return True
+
+    def selected_update(self) -> dict[str, Any] | None:
+        idx = self.table.currentIndex()
+        return self.model.update_at(idx.row()) if idx.isValid() else None
+
+    def cancel_selected(self) -> Op | None:
+        """Cancel the selected pending update."""
+        u = self.selected_update()
+        if self._ref is None or u is None or not self._cancellable(u):
+            return None
+        self.cancel_button.setEnabled(False)
+        op = Op("Cancelling update", self._desk.workers.cancel_update, self._ref, u["targetVersion"])
+        op.succeeded.connect(self._on_cancelled)
+        op.failed.connect(self._on_cancel_failed)
+        return self._submit(op, write=True, changes=(f"worker:{self._ref}", "audit"))
+
+    # -- slots ------------------------------------------------------------------------
+
+    def _on_loaded(self, result: _Updates) -> None:
+        if result.ref != self._ref:
+            return
+        self._version = result.version
+        keep = self._selected_id
+        self.model.set_updates(result.updates)
+        n = len(result.updates)
+        self._title.setText(
+            f"<b>{html.escape(result.ref)}</b> runs version {result.version} · "
+            f"{n} update attempt{'s' if n != 1 else ''}"
+        )
+        if keep is not None and self.select_update(keep):
+            pass
+        elif n:
+            self.table.setCurrentIndex(self.model.index(n - 1, 0))
+        else:
+            self._show_details(None)
+        self.loaded.emit(n)
+
+    def _on_failed(self, message: str) -> None:
+        self._title.setText(html.escape(message))
+
+    def _on_changed(self, what: str) -> None:
+        if self._ref is not None and what in (f"worker:{self._ref}", "workers"):
+            self.refresh()
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        u = self.model.update_at(current.row()) if current.isValid() else None
+        self._show_details(u)
+
+    def _on_cancelled(self, _result: object) -> None:
+        self.cancel_finished.emit(True)
+
+    def _on_cancel_failed(self, message: str) -> None:
+        self.summary.setText(self.summary.text() + f"<p style='color:#c62828'>{html.escape(message)}</p>")
+        self.cancel_finished.emit(False)
+
+    def _on_snapshot(self, snap: _Snapshot) -> None:
+        if snap.ref != self._ref or snap.update_id != self._selected_id:
+            return
+        data = snap.data
+        if data is None:
+            self.snapshot_info.setText("The snapshot bytes are not available.")
+            return
+        self.hex_view.setPlainText(hex_dump(data))
+        text = snapshot_text(data)
+        self.text_view.setPlainText(text if text is not None else "(binary data: not UTF-8 text)")
+        kind = "JSON" if text is not None and _is_json(data) else ("UTF-8 text" if text is not None else "binary")
+        self.snapshot_info.setText(f"{self._snapshot_base} · {kind}")
+        self.snapshot_shown.emit(snap.update_id)
+
+    def _on_snapshot_failed(self, message: str) -> None:
+        self.snapshot_info.setText(f"Reading the snapshot failed: {message}")
+
+    # -- helpers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _cancellable(u: dict[str, Any]) -> bool:
+        return u.get("type") == "pendingUpdate" and u.get("stage") == "requested"
+
+    def _show_details(self, u: dict[str, Any] | None) -> None:
+        self._selected_id = None if u is None else u["id"]
+        self.cancel_button.setEnabled(u is not None and self._cancellable(u))
+        self.cancel_button.setVisible(u is not None and u.get("type") == "pendingUpdate")
+        if u is None:
+            self.summary.setText("Select an update attempt to see its details.")
+            self.divergence_box.hide()
+            self.snapshot_box.hide()
+            return
+        self.summary.setText(self._summary_html(u))
+        div = u.get("divergence")
+        self.divergence_box.setVisible(bool(div))
+        if div:
+            self.divergence_where.setText(
+                f"Entry <b>#{div.get('entry')}</b> · {html.escape(str(div.get('function')))} · "
+                f"kind <b>{html.escape(str(div.get('kind')))}</b><br>{html.escape(str(div.get('message', '')))}"
+            )
+            self.expected.setPlainText(_value_text(div.get("expected")))
+            self.actual.setPlainText(_value_text(div.get("actual")))
+        has_snapshot = bool(u.get("snapshotHash"))
+        self.snapshot_box.setVisible(has_snapshot)
+        self.hex_view.clear()
+        self.text_view.clear()
+        if has_snapshot and self._ref is not None:
+            self._snapshot_base = f"{u.get('snapshotSize')} bytes · sha256 {u['snapshotHash']}"
+            self.snapshot_info.setText(f"{self._snapshot_base} · loading…")
+            op = Op("Reading snapshot", _load_snapshot, self._desk.workers, self._ref, u["id"])
+            op.succeeded.connect(self._on_snapshot)
+            op.failed.connect(self._on_snapshot_failed)
+            self._submit(op, write=True)
+
+    def _summary_html(self, u: dict[str, Any]) -> str:
+        outcome = outcome_of(u)
+        colour = OUTCOME_COLOURS.get(outcome, "#1d2330")
+        src = "?" if u.get("fromVersion") is None else u["fromVersion"]
+        lines = [
+            f"<b>{html.escape(mode_label(u['mode']).capitalize())} update {src} → {u['targetVersion']}</b> · "
+            f"<span style='color:{colour}; font-weight:600'>{html.escape(outcome)}</span>",
+            f"Requested {_when(u['timestamp'])}"
+            + (f" · finished {_when(u['finishedAt'])}" if u.get("finishedAt") else "")
+            + (f" · took {human_duration(u.get('duration'))}" if u.get("duration") is not None else ""),
+        ]
+        if outcome == "failed":
+            lines.append(
+                f"Failed at stage <b>{html.escape(str(u.get('failedStage', '?')))}</b>: {html.escape(str(u.get('details')))}"
+            )
+            if u.get("revertedTo") is not None:
+                lines.append(f"The worker was reverted to version {u['revertedTo']}, its state intact.")
+            else:
+                lines.append(f"The worker was kept on version {src}.")
+        elif outcome == "pending":
+            stage = u.get("stage")
+            lines.append(
+                "Waiting to run; it can still be cancelled."
+                if stage == "requested"
+                else f"Running (stage {html.escape(str(stage))}); it can no longer be cancelled."
+            )
+        elif outcome == "cancelled":
+            lines.append(html.escape(str(u.get("details") or "cancelled before it ran")))
+        return "<br>".join(lines)
+
+    def _submit(self, op: Op, write: bool, changes: tuple[str, ...] = ()) -> Op:
+        self._ops_alive.add(op)
+        op.finished.connect(self._release)
+        return self._ops.write(op, changes=changes) if write else self._ops.read(op)
+
+    def _release(self) -> None:
+        op = self.sender()
+        if isinstance(op, Op):
+            self._ops_alive.discard(op)
+
+
+def _when(timestamp: Any) -> str:
+    text = str(timestamp)
+    return html.escape(text[:23].replace("T", " ") + (" UTC" if text.endswith("+00:00") else ""))
+
+
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data.decode("utf-8"))
+    except ValueError:
+        return False
+    return True
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "(nothing)"
+    return value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)

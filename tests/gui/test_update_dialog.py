@@ -1,0 +1,291 @@
+"""The update dialog: preflight report, dry run, update, failure wording and bulk updates."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QLabel
+
+from desktop_app.gui.ops import Op, Operations
+from desktop_app.gui.qt_update_dialog import QtUpdateDialog, WorkerResult
+from domain.bootstrap import Desk
+from tests.gui.fixtures_updates import counter_desk, desk, ops  # noqa: F401
+from tests.wat import counter
+
+REF = "counter/w1"
+
+
+def _dialog(qtbot, desk: Desk, ops: Operations, refs: list[str]) -> QtUpdateDialog:
+    dialog = QtUpdateDialog(desk, ops, refs)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.report_ready, timeout=10000):
+        pass
+    return dialog
+
+
+def _choose(qtbot, dialog: QtUpdateDialog, target: int, mode: str = "auto") -> None:
+    dialog.set_mode(mode)
+    if dialog.target() != target:
+        with qtbot.waitSignal(dialog.report_ready, timeout=10000):
+            dialog.set_target(target)
+
+
+def _updates(desk: Desk, ref: str = REF) -> list[str]:
+    return [u["type"] for u in desk.workers.worker(ref).updates]
+
+
+def test_offers_every_other_version_with_size_and_snapshot_badges(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    combo = dialog.version_combo
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    assert labels[0].startswith("Version 0 ·") and labels[0].endswith("no snapshots · current")
+    assert "save + load snapshot · newer" in labels[1]
+    assert "save snapshot only" not in labels[1] and " B ·" in labels[1]
+    model = combo.model()
+    assert isinstance(model, QStandardItemModel)
+    assert not model.item(0).isEnabled() and model.item(3).isEnabled()
+    # The newest version is proposed, and the header says where the worker is
+    assert dialog.target() == 3
+    assert "runs version 0" in dialog.header.text()
+    # Each mode comes with a one-line explanation
+    texts = [lbl.text() for lbl in dialog.findChildren(QLabel)]
+    assert any(t.startswith("Replays the worker's whole history") for t in texts)
+    assert any(t.startswith("Saves the worker's state with save-snapshot") for t in texts)
+
+
+def test_preflight_report_lists_functions_added_removed_changed_and_snapshot_support(
+    qtbot, desk: Desk, ops: Operations
+) -> None:
+    # Given version 0 without boom/spin and version 1 with them and get() changed to u32
+    base = counter(with_boom=False, with_spin=False)
+    changed = (
+        counter()
+        .replace('(func (export "get") (result i64) global.get $total)', '(func (export "get") (result i32) global.get $total i32.wrap_i64)')
+        .replace('(func $get (result u64)', '(func $get (result u32)')
+    )
+    desk.components.add("c", base.encode())
+    desk.components.add("c", changed.encode())
+    desk.components.add("c", counter(with_boom=False, with_spin=False, save=False).encode())
+    desk.workers.create("c", "w", version=0)
+    dialog = _dialog(qtbot, desk, ops, ["c/w"])
+    _choose(qtbot, dialog, 1)
+    text = dialog.report_text()
+    assert "Version 0 → 1" in text
+    assert "+ added" in text and "golem:component/api.{boom}" in text and "func() -> u64" in text
+    assert "golem:component/api.{spin}" in text
+    assert "~ changed" in text and "golem:component/api.{get}" in text and "func() -> u32" in text
+    assert "version 0 exports save-snapshot" in text and "version 1 exports load-snapshot" in text
+    assert "Manual update: possible" in text
+    # Going to a version that cannot save: both sides' capabilities and the note
+    _choose(qtbot, dialog, 2)
+    text = dialog.report_text()
+    assert "Functions: identical" in text
+    assert "version 2 exports load-snapshot (and does not export save-snapshot)" in text
+    # Nothing was written by looking
+    assert _updates(desk, "c/w") == []
+
+
+def test_preflight_shows_removed_functions_and_notes(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    counter_desk.components.add("counter", counter(with_boom=False).encode())
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 4)
+    text = dialog.report_text()
+    assert "− removed" in text and "golem:component/api.{boom}" in text
+    assert "version 0 does not export save-snapshot" in text
+    assert "Manual update: not possible" in text
+    assert "an automatic update fails if the worker's history calls a removed function" in text
+
+
+def test_dry_run_success_is_shown_and_nothing_is_written(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    length = counter_desk.workers.history_length(REF)
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 1)
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=10000) as done:
+        qtbot.mouseClick(dialog.dry_run_button, Qt.MouseButton.LeftButton)
+    [result] = done.args[0]
+    assert result.ok and result.outcome.dry_run
+    text = dialog.result_label.text()
+    assert "would succeed" in text and "Nothing was written" in text
+    assert not dialog.divergence.isVisibleTo(dialog)
+    assert counter_desk.workers.history_length(REF) == length
+    assert dialog.update_button.isEnabled()
+
+
+def test_dry_run_divergence_shows_entry_and_expected_versus_actual(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 2)
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=10000):
+        dialog.dry_run()
+    text = dialog.result_label.text()
+    assert "would fail at stage replay" in text
+    assert "diverges at entry 2" in text and "expected 5, actual 10" in text
+    assert dialog.divergence.isVisibleTo(dialog)
+    assert "#2" in dialog.divergence_where.text()
+    assert dialog.expected.toPlainText() == "5" and dialog.actual.toPlainText() == "10"
+    assert _updates(counter_desk) == []
+
+
+def test_update_runs_in_the_background_and_reports_success(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 1)
+    changed: list[str] = []
+    ops.changed.connect(changed.append)
+    with qtbot.waitSignal(dialog.update_finished, timeout=10000) as done:
+        dialog.start_update()
+        # While it runs every choice and button is disabled
+        assert dialog.running
+        assert not dialog.update_button.isEnabled() and not dialog.dry_run_button.isEnabled()
+        assert not dialog.version_combo.isEnabled()
+    [result] = done.args[0]
+    assert result.ok
+    assert "counter/w1 now runs version 1" in dialog.result_label.text()
+    assert counter_desk.workers.get(REF)["componentVersion"] == 1
+    qtbot.waitUntil(lambda: f"worker:{REF}" in changed and "audit" in changed, timeout=10000)
+    # The dialog re-reads the worker: version 1 is now the current one
+    qtbot.waitUntil(lambda: "runs version 1" in dialog.header.text(), timeout=10000)
+    assert dialog.update_button.isEnabled()
+
+
+def test_failed_manual_update_says_why_and_that_the_worker_kept_its_version(
+    qtbot, counter_desk: Desk, ops: Operations
+) -> None:
+    # Given the worker on version 1 (which can save a snapshot)
+    assert counter_desk.workers.update(REF, "auto", 1).ok
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    # When a manual update to version 3, whose load rejects every snapshot, runs
+    _choose(qtbot, dialog, 3, "manual")
+    with qtbot.waitSignal(dialog.update_finished, timeout=10000) as done:
+        qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
+    [result] = done.args[0]
+    assert not result.ok
+    # Then the dialog gives the reason and says the worker was kept on (reverted to) version 1
+    text = dialog.result_label.text()
+    assert "failed at stage load: this version rejects snapshots" in text
+    assert "reverted and kept on its old version 1" in text
+    assert counter_desk.workers.get(REF)["componentVersion"] == 1
+    assert counter_desk.workers.invoke(REF, "get", []).result_wave == "12"
+
+
+def test_rejected_update_is_reported_plainly(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    counter_desk.workers.request_update(REF, "auto", 3)
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 3)
+    with qtbot.waitSignal(dialog.update_finished, timeout=10000) as done:
+        dialog.start_update()
+    [result] = done.args[0]
+    assert result.outcome is None and "already pending" in (result.error or "")
+    assert "Nothing was changed" in dialog.result_label.text()
+
+
+def _bulk_desk(desk: Desk) -> list[str]:
+    desk.workers.create("counter", "w2", version=0)
+    desk.workers.create("counter", "w3", version=0)
+    return [REF, "counter/w2", "counter/w3"]
+
+
+def test_bulk_update_stops_on_first_failure(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    refs = _bulk_desk(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, refs)
+    assert dialog.stop_on_failure.isChecked() and dialog.bulk
+    assert "Update 3 workers" in dialog.header.text()
+    _choose(qtbot, dialog, 2)  # w1's history diverges on version 2
+    with qtbot.waitSignal(dialog.update_finished, timeout=20000) as done:
+        dialog.start_update()
+    results: list[WorkerResult] = done.args[0]
+    assert [r.status for r in results] == ["failed", "not attempted", "not attempted"]
+    table = dialog.results_table
+    assert [table.item(r, 1).text() for r in range(table.rowCount())] == ["failed", "not attempted", "not attempted"]
+    assert "kept on its old version 0" in table.item(0, 2).text()
+    assert "1 failed or rejected, 2 not attempted" in dialog.result_label.text()
+    assert _updates(counter_desk, "counter/w2") == []
+
+
+def test_bulk_update_goes_on_after_a_failure_when_asked(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    refs = _bulk_desk(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, refs)
+    dialog.stop_on_failure.setChecked(False)
+    _choose(qtbot, dialog, 2)
+    finished: list[WorkerResult] = []
+    dialog.worker_finished.connect(finished.append)
+    with qtbot.waitSignal(dialog.update_finished, timeout=20000) as done:
+        dialog.start_update()
+    assert [r.status for r in done.args[0]] == ["failed", "succeeded", "succeeded"]
+    assert [r.ref for r in finished] == refs
+    assert "2 of 3 succeeded, 1 failed or rejected" in dialog.result_label.text()
+    assert counter_desk.workers.get("counter/w3")["componentVersion"] == 2
+
+
+def test_bulk_dry_run_lists_each_worker(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    refs = _bulk_desk(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, refs)
+    _choose(qtbot, dialog, 2)
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=20000):
+        dialog.dry_run()
+    table = dialog.results_table
+    assert [table.item(r, 1).text() for r in range(3)] == ["would fail", "would succeed", "would succeed"]
+    assert dialog.divergence.isVisibleTo(dialog)
+    assert all(_updates(counter_desk, r) == [] for r in refs)
+
+
+def test_closing_while_an_update_runs_waits_for_it(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    # Given the write lane is busy, so the update waits in line
+    gate = threading.Event()
+    ops.write(Op("Hold", gate.wait, 10))
+    dialog = _dialog_after_gate(qtbot, counter_desk, ops, gate)
+    _choose_nowait(dialog, 1)
+    dialog.show()
+    dialog.start_update()
+    assert dialog.running
+    # When the user closes the dialog, it stays open and says it will close when done
+    dialog.reject()
+    assert dialog.isVisible()
+    assert "Closing when the running step finishes" in dialog.status.text()
+    # Then it closes by itself once the update has finished
+    with qtbot.waitSignal(dialog.finished, timeout=20000):
+        gate.set()
+    assert not dialog.isVisible()
+    assert counter_desk.workers.get(REF)["componentVersion"] == 1
+
+
+def _dialog_after_gate(qtbot, desk: Desk, ops: Operations, gate: threading.Event) -> QtUpdateDialog:
+    """A dialog whose preflight is queued behind ``gate``: release, read, then hold the lane again."""
+    dialog = QtUpdateDialog(desk, ops, [REF])
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.report_ready, timeout=20000):
+        gate.set()
+    gate.clear()
+    ops.write(Op("Hold", gate.wait, 10))
+    return dialog
+
+
+def _choose_nowait(dialog: QtUpdateDialog, target: int) -> None:
+    dialog.version_combo.blockSignals(True)
+    dialog.set_target(target)
+    dialog.version_combo.blockSignals(False)
+
+
+def test_handlers_run_on_the_ui_thread(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    ui = threading.get_ident()
+    seen: list[bool] = []
+    dialog = QtUpdateDialog(counter_desk, ops, [REF])
+    qtbot.addWidget(dialog)
+    dialog.report_ready.connect(lambda: seen.append(threading.get_ident() == ui), Qt.ConnectionType.DirectConnection)
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    assert seen == [True]
+
+
+def test_closing_during_a_dry_run_stops_it(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    gate = threading.Event()
+    ops.write(Op("Hold", gate.wait, 10))
+    dialog = _dialog_after_gate(qtbot, counter_desk, ops, gate)
+    dialog.show()
+    op = dialog.dry_run()
+    assert op is not None and dialog.cancel_button.isVisible()
+    dialog.reject()
+    assert dialog.isVisible()
+    with qtbot.waitSignal(dialog.finished, timeout=20000):
+        with qtbot.waitSignal(op.cancelled, timeout=20000):
+            gate.set()
+    assert not dialog.isVisible()
