@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,9 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_app.gui.ops import Op, Operations
 from desktop_app.gui.style import BADGES, STATUS_BADGE, set_role
 from domain.bootstrap import Desk
-from domain.model.errors import NotFound
-from domain.model.worker import Worker
-from domain.services.workers import Workers, parse_ref
+from domain.services.workers import Workers
 
 UPDATE_KINDS = {
     "pendingUpdate": ("Pending", "warn"),
@@ -35,23 +32,8 @@ UPDATE_KINDS = {
 
 
 def read_worker_metadata(workers: Workers, ref: str) -> dict[str, Any]:
-    """A worker's metadata read straight from the event store.
-
-    Unlike ``Workers.get`` this neither touches the live instances of the write
-    lane nor records anything, so it is safe on the read lane.
-    """
-    component, name = parse_ref(ref)
-    latest: Worker | None = None
-    generation = 0
-    while True:
-        try:
-            latest = workers.repository.get(Worker.create_id(component, name, generation))
-        except AggregateNotFoundError:
-            break
-        generation += 1
-    if latest is None or latest.deleted:
-        raise NotFound(f"no worker {ref}")
-    return workers.metadata(latest)
+    """A worker's metadata for the read lane (see :meth:`Workers.read_metadata`)."""
+    return workers.read_metadata(ref)
 
 
 def short_time(iso: str | None) -> str:

@@ -147,7 +147,7 @@ class QtSettingsDialog(QDialog):
 def edit_settings(paths: Paths, parent: QWidget | None = None) -> StorageSettings | None:
     """Show the dialog on the settings file's current values; the saved settings, or None."""
     try:
-        current = StorageSettings.load(paths)
+        current = StorageSettings.load(paths, environment=False)
     except Exception as e:  # noqa: BLE001 - a broken settings file is replaced from the dialog
         QMessageBox.warning(parent, "Settings", f"The settings file could not be read ({e}); showing defaults.")
         current = StorageSettings()

@@ -337,6 +337,18 @@ class Workers(Application):
         live = self._get_live(ref, fresh=True)
         return self.metadata(live.worker)
 
+    def read_metadata(self, ref: str) -> dict[str, Any]:
+        """``worker get`` read straight from the event store.
+
+        Unlike :meth:`get` it neither touches live instances nor records
+        anything (no orphan bookkeeping), so any thread may call it.
+        """
+        self._ids_by_ref.pop(ref, None)
+        w = self._load(self._resolve_id(ref))
+        if w is None or w.deleted:
+            raise NotFound(f"no worker {ref}")
+        return self.metadata(w)
+
     def worker(self, ref: str) -> Worker:
         return self._get_live(ref, fresh=True).worker
 

@@ -34,8 +34,11 @@ class StorageSettings:
     memory_limit_mib: int = 512
 
     @classmethod
-    def load(cls, paths: Paths, storage: str | None = None) -> "StorageSettings":
-        """Settings file, then environment, then the explicit flag, each overriding the last."""
+    def load(cls, paths: Paths, storage: str | None = None, *, environment: bool = True) -> "StorageSettings":
+        """Settings file, then environment, then the explicit flag, each overriding the last.
+
+        ``environment=False`` reads the file alone (what a settings editor saves back).
+        """
         data: dict[str, Any] = {}
         if paths.settings_file.exists():
             try:
@@ -48,12 +51,13 @@ class StorageSettings:
             time_limit=float(data.get("time_limit", 10.0)),
             memory_limit_mib=int(data.get("memory_limit_mib", 512)),
         )
-        env_kind = os.environ.get(STORAGE_ENV)
-        if env_kind:
-            settings.kind = env_kind
-        for key, var in PG_ENV.items():
-            if os.environ.get(var):
-                settings.postgres[key] = os.environ[var]
+        if environment:
+            env_kind = os.environ.get(STORAGE_ENV)
+            if env_kind:
+                settings.kind = env_kind
+            for key, var in PG_ENV.items():
+                if os.environ.get(var):
+                    settings.postgres[key] = os.environ[var]
         if storage:
             settings.kind = storage
         if settings.kind not in ("sqlite", "postgres"):

@@ -170,3 +170,15 @@ def test_values_are_stored_losslessly(desk, kitchen_wasm):
     log = desk.workers.oplog("kitchen/k")
     assert log[1].data["args"] == ["18446744073709551615"]
     assert log[-1].data["result"] == '[none, some(rect({x: -1, y: 2, label: "✓"}))]'
+
+
+def test_read_metadata_is_a_pure_read(desk, counter_family):
+    desk.components.add("counter", counter_family[1])
+    desk.workers.create("counter", "w1")
+    desk.workers.invoke("counter/w1", "increment", ["2"])
+    before = desk.workers.history_length("counter/w1")
+    meta = desk.workers.read_metadata("counter/w1")
+    assert meta["invocationCount"] == 1
+    assert desk.workers.history_length("counter/w1") == before
+    with pytest.raises(NotFound):
+        desk.workers.read_metadata("counter/nobody")
