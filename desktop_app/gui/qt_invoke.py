@@ -178,17 +178,15 @@ class IntValidator(QValidator):
         return QValidator.State.Invalid, text, pos
 
 
-class IntLineEditor(ValueEditor):
-    """Integers wider than a QSpinBox (u32, s64, u64): a validated line edit."""
+class _LineEditor(ValueEditor):
+    """An editor made of one validated line edit (``self.line``)."""
 
-    def __init__(self, type_: Primitive, path: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(type_, path, parent)
-        self.lo, self.hi = INTEGER_RANGES[type_.name]
-        self.line = QLineEdit("0", self)
-        self.line.setValidator(IntValidator(self.lo, self.hi, self.line))
-        self.line.setPlaceholderText(f"{self.lo} … {self.hi}")
-        self.line.setToolTip(f"{type_.name}: {self.lo} to {self.hi}")
-        self.line.setMinimumWidth(self.line.fontMetrics().horizontalAdvance(str(self.hi)) + 24)
+    line: QLineEdit
+
+    def _add_line(self, text: str, validator: QValidator, tooltip: str) -> None:
+        self.line = QLineEdit(text, self)
+        self.line.setValidator(validator)
+        self.line.setToolTip(tooltip)
         self.line.textChanged.connect(self._on_text)
         lay = _layout(self, False)
         lay.addWidget(self.line)
@@ -197,6 +195,21 @@ class IntLineEditor(ValueEditor):
     def _on_text(self, _: str) -> None:
         _mark_invalid(self.line, not self.line.hasAcceptableInput())
         self.changed.emit()
+
+    def focus_first(self) -> None:
+        self.line.setFocus()
+        self.line.selectAll()
+
+
+class IntLineEditor(_LineEditor):
+    """Integers wider than a QSpinBox (u32, s64, u64): a validated line edit."""
+
+    def __init__(self, type_: Primitive, path: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(type_, path, parent)
+        self.lo, self.hi = INTEGER_RANGES[type_.name]
+        self._add_line("0", IntValidator(self.lo, self.hi, self), f"{type_.name}: {self.lo} to {self.hi}")
+        self.line.setPlaceholderText(f"{self.lo} … {self.hi}")
+        self.line.setMinimumWidth(self.line.fontMetrics().horizontalAdvance(str(self.hi)) + 24)
 
     def value(self) -> int:
         t = self.line.text().strip()
@@ -210,10 +223,6 @@ class IntLineEditor(ValueEditor):
 
     def set_value(self, value: Any) -> None:
         self.line.setText(str(int(value)))
-
-    def focus_first(self) -> None:
-        self.line.setFocus()
-        self.line.selectAll()
 
 
 _FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|nan|inf|-inf)")
@@ -230,22 +239,12 @@ class FloatValidator(QValidator):
         return QValidator.State.Invalid, text, pos
 
 
-class FloatEditor(ValueEditor):
+class FloatEditor(_LineEditor):
     """f32 and f64 as text, so nan, inf and -inf can be entered."""
 
     def __init__(self, type_: Primitive, path: str = "", parent: QWidget | None = None) -> None:
         super().__init__(type_, path, parent)
-        self.line = QLineEdit("0.0", self)
-        self.line.setValidator(FloatValidator(self.line))
-        self.line.setToolTip(f"{type_.name}: a number, nan, inf or -inf")
-        self.line.textChanged.connect(self._on_text)
-        lay = _layout(self, False)
-        lay.addWidget(self.line)
-        lay.addStretch(1)
-
-    def _on_text(self, _: str) -> None:
-        _mark_invalid(self.line, not self.line.hasAcceptableInput())
-        self.changed.emit()
+        self._add_line("0.0", FloatValidator(self), f"{type_.name}: a number, nan, inf or -inf")
 
     def value(self) -> float:
         t = self.line.text().strip()
@@ -260,10 +259,6 @@ class FloatEditor(ValueEditor):
     def set_value(self, value: Any) -> None:
         v = float(value)
         self.line.setText("nan" if math.isnan(v) else ("inf" if v == math.inf else "-inf" if v == -math.inf else repr(v)))
-
-    def focus_first(self) -> None:
-        self.line.setFocus()
-        self.line.selectAll()
 
 
 class TextEditor(ValueEditor):
