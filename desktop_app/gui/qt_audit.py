@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QObject,
@@ -38,6 +37,7 @@ from domain.services.audit import AuditRow
 from desktop_app.gui.ops import Op, Operations
 from desktop_app.gui.qt_history import write_bytes
 from desktop_app.gui.qt_updates import OUTCOME_COLOURS, human_duration, human_size, mode_label
+from desktop_app.gui.qt_table import QtColumnsModel
 
 FORMATS = {
     "csv": ("CSV", "CSV files (*.csv)", audit.to_csv),
@@ -57,7 +57,7 @@ def row_date(row: AuditRow) -> QDate:
     return QDate.fromString(row.time[:10], "yyyy-MM-dd")
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(QtColumnsModel):
     """Update attempts in the order they were requested."""
 
     RowRole = Qt.ItemDataRole.UserRole + 1
@@ -76,16 +76,8 @@ class AuditModel(QAbstractTableModel):
     def row_at(self, row: int) -> AuditRow:
         return self._rows[row]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -21,7 +21,6 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from uuid import UUID
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -57,6 +56,7 @@ from domain.bootstrap import Desk
 from domain.model.errors import WorkerDeskError
 from domain.services.workers import OplogEntry, Workers
 from desktop_app.gui.ops import Op, Operations
+from desktop_app.gui.qt_table import QtColumnsModel
 
 PAGE_SIZE = 500
 MAX_PAGES = 40
@@ -303,7 +303,7 @@ class _Page:
     epoch: int
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(QtColumnsModel):
     """History entries of one worker, read lazily in pages; unloaded cells show ``…``."""
 
     page_loaded = Signal(int)
@@ -439,18 +439,8 @@ class HistoryModel(QAbstractTableModel):
 
     # -- Qt model -------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid():
-            return 0
+    def row_total(self) -> int:
         return len(self._rows) if self._rows is not None else self._length
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from domain.bootstrap import Desk
 from domain.services.workers import Workers
 from desktop_app.gui.ops import Op, Operations
+from desktop_app.gui.qt_table import QtColumnsModel
 
 HEX_DUMP_LIMIT = 64 * 1024
 
@@ -130,7 +131,7 @@ def _load_snapshot(workers: Workers, ref: str, update_id: str) -> _Snapshot:
 # --------------------------------------------------------------------------- the model
 
 
-class UpdatesModel(QAbstractTableModel):
+class UpdatesModel(QtColumnsModel):
     """Update attempts of one worker, oldest first."""
 
     UpdateRole = Qt.ItemDataRole.UserRole + 1
@@ -154,16 +155,8 @@ class UpdatesModel(QAbstractTableModel):
                 return i
         return None
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._updates)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._updates)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         u = self.update_at(index.row()) if index.isValid() else None
