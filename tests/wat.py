@@ -21,6 +21,7 @@ def counter(
     with_get: bool = True,
     with_boom: bool = True,
     with_spin: bool = True,
+    record_snapshot: bool = False,
 ) -> str:
     """A counter exporting ``golem:component/api`` with ``increment(by) -> u64``.
 
@@ -59,13 +60,26 @@ def counter(
     if with_spin:
         api_funcs.append('(export "spin" (func $spin))')
     snapshot_exports = ""
-    if save:
+    if record_snapshot:
+        # golem:api@1.5.0 shape: record snapshot { payload: list<u8>, mime-type: string }
+        snapshot_exports += f"""
+  (type $snap' (record (field "payload" (list u8)) (field "mime-type" string)))
+  (export $snap "snapshot" (type $snap'))
+  (func $save (result $snap)
+    (canon lift (core func $i "save-record") (memory $mem) (realloc $realloc)))
+  (instance $save_i (export "snapshot" (type $snap)) (export "save" (func $save)))
+  (export "golem:api/save-snapshot@{snapshot_version}" (instance $save_i))
+  (func $load (param "snapshot" $snap) (result (result (error string)))
+    (canon lift (core func $i "load-record") (memory $mem) (realloc $realloc)))
+  (instance $load_i (export "snapshot" (type $snap)) (export "load" (func $load)))
+  (export "golem:api/load-snapshot@{snapshot_version}" (instance $load_i))"""
+    if save and not record_snapshot:
         snapshot_exports += f"""
   (func $save (result (list u8))
     (canon lift (core func $i "save") (memory $mem) (realloc $realloc)))
   (instance $save_i (export "save" (func $save)))
   (export "golem:api/save-snapshot@{snapshot_version}" (instance $save_i))"""
-    if load:
+    if load and not record_snapshot:
         snapshot_exports += f"""
   (func $load (param "bytes" (list u8)) (result (result (error string)))
     (canon lift (core func $i "load") (memory $mem) (realloc $realloc)))
@@ -105,9 +119,18 @@ def counter(
       local.get $p)
     (func (export "save") (result i32) {save_body})
     (func (export "load") (param $p i32) (param $len i32) (result i32) {load_body})
+    (func (export "save-record") (result i32)
+      i32.const 16 global.get $total i64.store
+      i32.const 0 i32.const 16 i32.store
+      i32.const 4 i32.const 8 i32.store
+      i32.const 8 i32.const 128 i32.store
+      i32.const 12 i32.const 24 i32.store
+      i32.const 0)
+    (func (export "load-record") (param $p i32) (param $len i32) (param i32) (param i32) (result i32) {load_body})
     {extra_core}
     (data (i32.const 64) "snapshot must be 8 bytes")
     (data (i32.const 96) "this version rejects snapshots")
+    (data (i32.const 128) "application/octet-stream")
   )
   (core instance $i (instantiate $m))
   (alias core export $i "memory" (core memory $mem))

@@ -304,3 +304,14 @@ def test_a_queued_update_to_the_version_left_after_a_failure_changes_nothing(cou
     assert [o.ok for _, o in results] == [False, False]
     assert results[1][1].reason == "the worker already runs version 0"
     assert counter.workers.get("counter/w1")["componentVersion"] == 0
+
+
+def test_manual_update_between_snapshot_interface_generations(desk, to_wasm):
+    desk.components.add("counter", to_wasm(wat.counter(snapshot_version="0.2.0")))
+    desk.components.add("counter", to_wasm(wat.counter(record_snapshot=True, snapshot_version="1.5.0")))
+    desk.workers.create("counter", "w1", version=0)
+    desk.workers.invoke("counter/w1", "increment", ["21"])
+    assert desk.workers.update("counter/w1", "manual", 1).ok
+    assert desk.workers.invoke("counter/w1", "get", []).result_wave == "21"
+    assert desk.workers.update("counter/w1", "manual", 0).ok  # and back down
+    assert desk.workers.invoke("counter/w1", "get", []).result_wave == "21"

@@ -252,3 +252,16 @@ def test_a_missing_or_extra_host_call_during_replay_is_a_divergence(runtime, to_
     with pytest.raises(HostCallDivergence) as e:
         instance(runtime, to_wasm(wat.ENTROPY)).call("roll", [], replay=two)
     assert e.value.actual is None  # a recorded call was never made
+
+
+def test_golem_api_1_5_record_shaped_snapshots_are_supported(runtime, to_wasm):
+    data = to_wasm(wat.counter(record_snapshot=True, snapshot_version="1.5.0"))
+    d = runtime.load(data).description
+    assert d.save_snapshot == "golem:api/save-snapshot@1.5.0"
+    a = instance(runtime, data)
+    a.call("increment", [9])
+    snap = a.save_snapshot()
+    assert snap == (9).to_bytes(8, "little")
+    b = instance(runtime, data)
+    assert b.load_snapshot(snap) is None
+    assert b.call("get", []).result == 9
