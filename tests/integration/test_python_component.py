@@ -132,3 +132,8 @@ def test_toolchain_internal_exports_are_not_offered_as_functions(runtime, kitche
     names = [f.qualified_name for f in runtime.load(kitchen_wasm).description.functions]
     assert "exports.{init}" not in names
     assert "workerdesk:kitchen/api.{say}" in names
+
+
+def test_granting_outgoing_http_links_wasi_http_and_the_worker_still_runs(kitchen):
+    inst = kitchen(allow_http=True)
+    assert inst.call("say", ["with http"]).stdout == b"with http\n"
