@@ -252,8 +252,8 @@ class _Located:
 
 
 def _locate(workers: Workers, ref: str) -> _Located:
-    wid = workers.worker(ref).id
-    return _Located(ref, wid, workers.history_length(ref))
+    """The worker's stream id and length: pure event-store reads."""
+    return _Located(ref, workers.worker_id(ref), workers.history_length(ref))
 
 
 def write_bytes(path: str, chunks: Iterable[bytes]) -> int:
@@ -872,7 +872,7 @@ class QtHistoryView(QWidget):
         op.succeeded.connect(self._on_located)
         op.failed.connect(self._on_locate_failed)
         self._keep(op)
-        self._ops.write(op)
+        self._ops.read(op)
 
     def _on_located(self, loc: _Located) -> None:
         if loc.ref != self._ref:

@@ -350,7 +350,7 @@ class QtTimeTravelView(QWidget):
         op.succeeded.connect(self._on_length)
         op.failed.connect(self._on_failed)
         self._keep(op)
-        self._ops.write(op)
+        self._ops.read(op)
 
     def _on_length(self, result: _Length) -> None:
         if result.ref != self._ref:
