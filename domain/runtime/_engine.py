@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import tempfile
@@ -37,16 +38,31 @@ class EpochTicker:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wasm-epoch", daemon=True)
         self._thread.start()
+        _TICKERS.add(self)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             engine = self._engine_ref()
-            if engine is None:
+            if engine is None or self._stop.is_set():
                 return
             engine.increment_epoch()
+            del engine
 
     def stop(self) -> None:
+        """Stop ticking and wait for the thread, so no call into wasmtime is
+        in flight when the process exits and wasmtime's globals are torn down."""
         self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+
+
+_TICKERS: "weakref.WeakSet[EpochTicker]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_tickers() -> None:
+    for ticker in list(_TICKERS):
+        ticker.stop()
 
 
 def make_engine() -> wasmtime.Engine:
