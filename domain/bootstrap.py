@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from domain.storage.blobs import FileBlobStore, PostgresBlobStore
 from domain.storage.inflight import InflightMarkers
 from domain.storage.paths import Paths
 from domain.storage.settings import StorageSettings
+
+
+_OPEN_ATTEMPTS = 5
+# Errors seen when several processes create the event store's tables at once.
+_TRANSIENT = ("concurrently", "deadlock detected", "already exists", "duplicate key value", "database is locked")
 
 
 @dataclass
@@ -64,12 +70,18 @@ def open_desk(
         )
     else:
         blobs = FileBlobStore(paths.blobs, read_only)
-    try:
-        components = Components(env, runtime, blobs)
-        workers = Workers(
-            env, components, runtime, blobs, InflightMarkers(None if read_only else paths.inflight), read_only
-        )
-    except Exception as e:  # connection problems become one line
-        runtime.close()
-        raise WorkerDeskError(f"cannot open the event store ({settings.kind}): {str(e).splitlines()[0] if str(e) else e}") from None
+    markers = InflightMarkers(None if read_only else paths.inflight)
+    for attempt in range(_OPEN_ATTEMPTS):
+        try:
+            components = Components(env, runtime, blobs)
+            workers = Workers(env, components, runtime, blobs, markers, read_only)
+            break
+        except Exception as e:  # connection problems become one line
+            message = str(e).splitlines()[0] if str(e) else type(e).__name__
+            if attempt + 1 < _OPEN_ATTEMPTS and any(t in message for t in _TRANSIENT):
+                # Another process is creating the same tables right now.
+                time.sleep(0.1 * (attempt + 1))
+                continue
+            runtime.close()
+            raise WorkerDeskError(f"cannot open the event store ({settings.kind}): {message}") from None
     return Desk(paths, settings, runtime, components, workers, read_only)

@@ -37,6 +37,7 @@ from .components import Components, VersionInfo
 from .ports import BlobStore, Instance, Markers, Runtime
 
 INLINE_SNAPSHOT_LIMIT = 4096
+SNAPSHOT_INTERVAL = 200
 CRASH_ENV = "WORKERDESK_CRASH_AT"
 _TOPIC_PREFIX = f"{Worker.__module__}:Worker."
 COMPLETED = _TOPIC_PREFIX + "InvocationCompleted"
@@ -188,14 +189,16 @@ class _Live:
     version: VersionInfo | None = None
     host_calls: HostCalls = field(default_factory=HostCalls)
     checked_orphans: bool = False
+    snapshot_version: int = 0
 
 
 class Workers(Application):
     """The commands and queries on workers. Keeps live instances between calls."""
 
     name = "workers"
+    # Aggregate snapshots (the eventsourcing cache, not state snapshots) are
+    # taken by _save every SNAPSHOT_INTERVAL events.
     is_snapshotting_enabled = True
-    snapshotting_intervals = {Worker: 200}
 
     def __init__(
         self,
@@ -922,15 +925,29 @@ class Workers(Application):
         return self.markers.runner_token()
 
     def _save(self, live: _Live) -> None:
+        """Append the worker's new events in one transaction.
+
+        The hot path of every invocation: events go straight to the recorder
+        (``Application.save`` spends more than the insert itself on generic
+        bookkeeping), and aggregate snapshots are taken from the aggregate in
+        memory instead of being rebuilt from the store.
+        """
         if self.read_only:
             raise WorkerDeskError("this data folder is open read-only")
+        w = live.worker
         try:
-            self.save(live.worker)
+            events = w.collect_events()
+            if not events:
+                return
+            self.recorder.insert_events([self.mapper.to_stored_event(e) for e in events])
         except IntegrityError:
             self._live.pop(live.worker.id, None)
             raise ConcurrentModification(
                 f"worker {live.worker.ref} was changed by another process; retry"
             ) from None
+        if self.snapshots is not None and w.version - live.snapshot_version >= SNAPSHOT_INTERVAL:
+            self.snapshots.put([type(w).Snapshot.take(w)])
+            live.snapshot_version = w.version
 
     def _resolve_id(self, ref: str) -> UUID:
         cached = self._ids_by_ref.get(ref)
@@ -972,7 +989,7 @@ class Workers(Application):
             w = self._load(wid)
             if w is None:
                 raise NotFound(f"no worker {ref}")
-            live = _Live(w)
+            live = _Live(w, snapshot_version=w.version)
             self._live[wid] = live
         if not live.checked_orphans and not self.read_only:
             live.checked_orphans = True

@@ -1,16 +1,17 @@
 """Markers for invocations and updates that are running right now.
 
 Before a call into a worker a small file is written naming the worker, the
-function and the process; it is removed once the outcome is recorded. A
+function and the process; it is emptied once the outcome is recorded. A
 marker left by a process that no longer runs means that process was killed
 mid-call: the worker records the invocation as interrupted.
 
 Markers are not fsynced: they guard against a killed process, whose writes
-the operating system still completes, at a cost of tens of microseconds.
+the operating system still completes.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import socket
@@ -56,10 +57,26 @@ def runner_alive(token: str) -> bool:
     return _start_time(pid) == start
 
 
+def _runner_from_name(token: str) -> str:
+    """Undo ``runner_token().replace(":", "_")`` (the host name may hold "_")."""
+    host, pid, start = token.rsplit("_", 2)
+    return f"{host}:{pid}:{start}"
+
+
 class InflightMarkers:
+    """One small file per worker and process, written before each call and emptied after.
+
+    The file stays open: marking is one ``pwrite`` and clearing one
+    ``ftruncate``, so the guard costs a few microseconds per invocation. The
+    process is named in the file name; a non-empty file whose process is gone
+    is an invocation that was killed midway.
+    """
+
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self._token = runner_token().replace(":", "_")
+        self._fds: dict[str, int] = {}
+        atexit.register(self.close)
 
     def _path(self, worker_id: str) -> Path:
         assert self.directory is not None
@@ -68,33 +85,47 @@ class InflightMarkers:
     def mark(self, worker_id: str, payload: dict[str, Any]) -> None:
         if self.directory is None:
             return
-        data = json.dumps({**payload, "runner": runner_token()}).encode()
-        fd = os.open(self._path(worker_id), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
+        fd = self._fds.get(worker_id)
+        if fd is None:
+            fd = os.open(self._path(worker_id), os.O_RDWR | os.O_CREAT, 0o644)
+            self._fds[worker_id] = fd
+        os.pwrite(fd, json.dumps(payload).encode(), 0)
 
     def clear(self, worker_id: str) -> None:
-        if self.directory is None:
-            return
-        try:
-            os.unlink(self._path(worker_id))
-        except FileNotFoundError:
-            pass
+        fd = self._fds.get(worker_id)
+        if fd is not None:
+            os.ftruncate(fd, 0)
+
+    def close(self) -> None:
+        """Remove this process's (empty) marker files."""
+        fds, self._fds = self._fds, {}
+        for worker_id, fd in fds.items():
+            try:
+                empty = os.fstat(fd).st_size == 0
+                os.close(fd)
+                if empty:
+                    os.unlink(self._path(worker_id))
+            except OSError:
+                pass
 
     def orphans(self, worker_id: str) -> list[tuple[Path, dict[str, Any]]]:
-        """Markers of this worker left by processes that are gone."""
+        """Markers of this worker left by processes that are gone (payload empty if idle)."""
         if self.directory is None or not self.directory.exists():
             return []
         found = []
         for path in self.directory.glob(f"{worker_id}.*.json"):
             try:
-                payload = json.loads(path.read_bytes() or b"{}")
+                runner = _runner_from_name(path.name[len(worker_id) + 1 : -len(".json")])
+            except ValueError:
+                runner = ""
+            if runner_alive(runner):
+                continue
+            try:
+                raw = path.read_bytes()
+                payload = json.loads(raw) if raw else {}
             except (OSError, ValueError):
                 payload = {}
-            if not runner_alive(str(payload.get("runner", ""))):
-                found.append((path, payload))
+            found.append((path, payload))
         return found
 
     @staticmethod

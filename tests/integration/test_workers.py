@@ -182,3 +182,18 @@ def test_read_metadata_is_a_pure_read(desk, counter_family):
     assert desk.workers.history_length("counter/w1") == before
     with pytest.raises(NotFound):
         desk.workers.read_metadata("counter/nobody")
+
+
+def test_long_histories_reload_from_aggregate_snapshots(open_home, counter_family):
+    desk = open_home()
+    desk.components.add("counter", counter_family[1])
+    desk.workers.create("counter", "w1")
+    for _ in range(450):
+        desk.workers.invoke("counter/w1", "increment", ["1"])
+    wid = desk.workers.worker_id("counter/w1")
+    taken = list(desk.workers.snapshots.get(wid))
+    assert [s.originator_version for s in taken] == [200, 400]
+    again = open_home()
+    meta = again.workers.get("counter/w1")
+    assert meta["invocationCount"] == 450 and meta["historyLength"] == 451
+    assert again.workers.invoke("counter/w1", "get", []).result_wave == "450"
