@@ -66,10 +66,11 @@ def _runner_from_name(token: str) -> str:
 class InflightMarkers:
     """One small file per worker and process, written before each call and emptied after.
 
-    The file stays open: marking is one ``pwrite`` and clearing one
-    ``ftruncate``, so the guard costs a few microseconds per invocation. The
-    process is named in the file name; a non-empty file whose process is gone
-    is an invocation that was killed midway.
+    The file stays open: marking writes ``1`` and the payload as one JSON
+    line, clearing overwrites that first byte with ``0`` (one ``pwrite`` each,
+    no metadata change), so the guard costs a few microseconds per call. The
+    process is named in the file name; a file marked ``1`` whose process is
+    gone is an invocation that was killed midway.
     """
 
     def __init__(self, directory: Path | None) -> None:
@@ -89,27 +90,27 @@ class InflightMarkers:
         if fd is None:
             fd = os.open(self._path(worker_id), os.O_RDWR | os.O_CREAT, 0o644)
             self._fds[worker_id] = fd
-        os.pwrite(fd, json.dumps(payload).encode(), 0)
+        os.pwrite(fd, b"1" + json.dumps(payload).encode() + b"\n", 0)
 
     def clear(self, worker_id: str) -> None:
         fd = self._fds.get(worker_id)
         if fd is not None:
-            os.ftruncate(fd, 0)
+            os.pwrite(fd, b"0", 0)
 
     def close(self) -> None:
         """Remove this process's (empty) marker files."""
         fds, self._fds = self._fds, {}
         for worker_id, fd in fds.items():
             try:
-                empty = os.fstat(fd).st_size == 0
+                idle = os.pread(fd, 1, 0) in (b"", b"0")
                 os.close(fd)
-                if empty:
+                if idle:
                     os.unlink(self._path(worker_id))
             except OSError:
                 pass
 
     def orphans(self, worker_id: str) -> list[tuple[Path, dict[str, Any]]]:
-        """Markers of this worker left by processes that are gone (payload empty if idle)."""
+        """Markers of this worker left by processes that are gone (payload ``{}`` if idle)."""
         if self.directory is None or not self.directory.exists():
             return []
         found = []
@@ -122,7 +123,7 @@ class InflightMarkers:
                 continue
             try:
                 raw = path.read_bytes()
-                payload = json.loads(raw) if raw else {}
+                payload = json.loads(raw[1:].split(b"\n", 1)[0]) if raw[:1] == b"1" else {}
             except (OSError, ValueError):
                 payload = {}
             found.append((path, payload))
