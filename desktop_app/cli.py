@@ -335,6 +335,8 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
             out(f"#{e.index:<6} {e.timestamp[:23]}  v{e.version:<3} {e.kind:18} {e.summary()}")
             if e.kind == "invocation":
                 for name, value in e.data.get("hostCalls", []):
+                    if isinstance(value, str) and len(value) > 32:
+                        value = f"{value[:32]}… ({len(value) // 2} bytes)"
                     out(f"{'':8}  host call {name} -> {value}")
                 for line in (e.data.get("stdout") or "").splitlines():
                     out(f"{'':8}  log: {line}")
