@@ -65,9 +65,13 @@ def open_desk(
     else:
         env = settings.eventsourcing_env(paths, read_only)
     if settings.kind == "postgres" and not in_memory:
-        blobs: FileBlobStore | PostgresBlobStore = PostgresBlobStore(
-            settings.postgres_conninfo(), settings.postgres.get("schema"), read_only
-        )
+        try:
+            blobs: FileBlobStore | PostgresBlobStore = PostgresBlobStore(
+                settings.postgres_conninfo(), settings.postgres.get("schema"), read_only
+            )
+        except Exception as e:  # noqa: BLE001 - any driver error becomes one line
+            runtime.close()
+            raise WorkerDeskError(_postgres_hint(e)) from None
     else:
         blobs = FileBlobStore(paths.blobs, read_only)
     markers = InflightMarkers(None if read_only else paths.inflight)
@@ -83,5 +87,15 @@ def open_desk(
                 time.sleep(0.1 * (attempt + 1))
                 continue
             runtime.close()
+            if settings.kind == "postgres":
+                raise WorkerDeskError(_postgres_hint(e)) from None
             raise WorkerDeskError(f"cannot open the event store ({settings.kind}): {message}") from None
     return Desk(paths, settings, runtime, components, workers, read_only)
+
+
+def _postgres_hint(error: Exception) -> str:
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return (
+        f"cannot open the team database (PostgreSQL): {message}; check the postgres settings "
+        "in settings.json or the WORKERDESK_PG_* variables"
+    )

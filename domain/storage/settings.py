@@ -100,6 +100,7 @@ class StorageSettings:
             "POSTGRES_USER": str(pg.get("user", "workerdesk")),
             "POSTGRES_PASSWORD": str(pg.get("password", "")),
             "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "10",
             "CREATE_TABLE": "n" if read_only else "y",
         }
         if pg.get("schema"):
@@ -114,4 +115,5 @@ class StorageSettings:
             "port": int(pg.get("port", 5432)),
             "user": str(pg.get("user", "workerdesk")),
             "password": str(pg.get("password", "")),
+            "connect_timeout": 10,
         }

@@ -152,3 +152,12 @@ def test_the_read_only_audit_leaves_the_data_folder_untouched(home, family):
     after = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*") if p.is_file()}
     assert rows[0]["outcome"] == "succeeded"
     assert before == after
+
+
+def test_an_unreachable_team_database_is_one_clear_line(home):
+    r = run_cli(home, "--storage", "postgres", "component", "list", env={"WORKERDESK_PG_PORT": "1"})
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: cannot open the team database (PostgreSQL)")
+    assert "WORKERDESK_PG_*" in lines[0]
