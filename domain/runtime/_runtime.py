@@ -49,6 +49,9 @@ _RECORDED_INTERFACES = (
     "wasi:random/insecure-seed",
 )
 _MAX_RANDOM_BYTES = 64 * 1024 * 1024
+# What guests print when an allocation fails (the memory cap makes memory.grow
+# return -1, and the guest's allocator then gives up): Rust, Python, C.
+_OOM_RE = re.compile(r"memory allocation of \d+ bytes failed|\bMemoryError\b|out of memory", re.IGNORECASE)
 # Exports a toolchain adds for itself, never meant to be invoked by users
 # (componentize-py's build-time initialiser).
 _TOOLCHAIN_EXPORTS = frozenset([("exports", "init")])
@@ -622,10 +625,19 @@ class LiveInstance:
             )
         if "unknown import" in message or "unknown_import" in message:
             return InvocationFailed("unsupported-import", f"{sig.qualified_name} reached a denied import: {message}", stdout=out, stderr=err)
-        if "memory" in message and ("limit" in message or "grow" in message or "allocat" in message):
-            return InvocationFailed("memory", f"{sig.qualified_name} ran out of memory: {message}", stdout=out, stderr=err)
+        err_text = err.decode("utf-8", "replace")
+        oom = next((line.strip() for line in err_text.splitlines() if _OOM_RE.search(line)), None)
+        if oom is not None or ("memory" in message and ("limit" in message or "grow" in message)):
+            cap = self.limits.memory_limit / (1024 * 1024)
+            return InvocationFailed(
+                "memory",
+                f"{sig.qualified_name} ran out of memory (each worker may use at most {cap:g} MiB): "
+                f"{oom or message}",
+                stdout=out,
+                stderr=err,
+            )
         detail = message
-        tail = err.decode("utf-8", "replace").strip().splitlines()
+        tail = err_text.strip().splitlines()
         if tail:
             detail = f"{message} ({tail[-1].strip()})"
         return InvocationFailed("trap", f"{sig.qualified_name} trapped: {detail}", stdout=out, stderr=err)

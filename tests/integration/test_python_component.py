@@ -137,3 +137,18 @@ def test_toolchain_internal_exports_are_not_offered_as_functions(runtime, kitche
 def test_granting_outgoing_http_links_wasi_http_and_the_worker_still_runs(kitchen):
     inst = kitchen(allow_http=True)
     assert inst.call("say", ["with http"]).stdout == b"with http\n"
+
+
+def test_memory_growth_past_the_cap_is_a_clear_memory_failure(kitchen_wasm):
+    rt = WasmtimeRuntime(SHARED_COMPILED, Limits(time_limit=10, memory_limit=96 * 1024 * 1024))
+    try:
+        cfg = InstanceConfig(worker_name="w1", component_id="c", component_version=0)
+        inst = rt.instantiate(rt.load(kitchen_wasm), cfg, HostCalls())
+        assert inst.call("hog", [8]).result == 8
+        with pytest.raises(InvocationFailed) as e:
+            inst.call("hog", [200])
+        assert e.value.kind == "memory"
+        assert "ran out of memory (each worker may use at most 96 MiB)" in str(e.value)
+        assert "MemoryError" in str(e.value)
+    finally:
+        rt.close()

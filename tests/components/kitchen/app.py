@@ -112,6 +112,10 @@ class Api(exports.Api):
     def fail(self, message):
         raise RuntimeError(message)
 
+    def hog(self, mib):
+        block = bytearray(mib * 1024 * 1024)
+        return len(block) // (1024 * 1024)
+
     def remember(self, item):
         _memory.append(item)
         return len(_memory)
