@@ -645,23 +645,20 @@ def editor_for(t: ValueType, path: str = "", parent: QWidget | None = None) -> V
         if n in ("f32", "f64"):
             return FloatEditor(t, path, parent)
         return TextEditor(t, path, parent)
-    if isinstance(t, RecordType):
-        return RecordEditor(t, path, parent)
-    if isinstance(t, TupleType):
-        return TupleEditor(t, path, parent)
-    if isinstance(t, ListType):
-        return ListEditor(t, path, parent)
-    if isinstance(t, VariantType):
-        return VariantEditor(t, path, parent)
-    if isinstance(t, EnumType):
-        return EnumEditor(t, path, parent)
-    if isinstance(t, OptionType):
-        return OptionEditor(t, path, parent)
-    if isinstance(t, ResultType):
-        return ResultEditor(t, path, parent)
-    if isinstance(t, FlagsType):
-        return FlagsEditor(t, path, parent)
-    return UnsupportedEditor(t, path, parent)
+    editor = _COMPOUND_EDITORS.get(type(t), UnsupportedEditor)
+    return editor(t, path, parent)
+
+
+_COMPOUND_EDITORS: dict[type, Any] = {
+    RecordType: RecordEditor,
+    TupleType: TupleEditor,
+    ListType: ListEditor,
+    VariantType: VariantEditor,
+    EnumType: EnumEditor,
+    OptionType: OptionEditor,
+    ResultType: ResultEditor,
+    FlagsType: FlagsEditor,
+}
 
 
 def _join(path: str, name: str) -> str:
