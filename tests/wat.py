@@ -191,3 +191,26 @@ GOLEM_HOST = """(component
 )"""
 
 CORE_MODULE = "(module (func (export \"f\")))"
+
+# A component whose start function reads a random number while it is instantiated.
+SEEDED = """(component
+  (import "wasi:random/random@0.2.3" (instance $r
+    (export "get-random-u64" (func (result u64)))))
+  (core func $rand (canon lower (func $r "get-random-u64")))
+  (core module $m
+    (import "host" "rand" (func $rand (result i64)))
+    (global $seed (mut i64) (i64.const 0))
+    (global $calls (mut i64) (i64.const 0))
+    (func $init call $rand global.set $seed)
+    (start $init)
+    (func (export "seed") (result i64) global.get $seed)
+    (func (export "tick") (result i64)
+      global.get $calls i64.const 1 i64.add global.set $calls
+      global.get $seed global.get $calls i64.add))
+  (core instance $host (export "rand" (func $rand)))
+  (core instance $i (instantiate $m (with "host" (instance $host))))
+  (func $seed (result u64) (canon lift (core func $i "seed")))
+  (func $tick (result u64) (canon lift (core func $i "tick")))
+  (instance $api (export "seed" (func $seed)) (export "tick" (func $tick)))
+  (export "golem:component/api" (instance $api))
+)"""

@@ -73,6 +73,9 @@ class Worker(Aggregate):
         self.updates: list[dict[str, Any]] = []
         # Recovery starts from the snapshot of the last successful manual update.
         self.recovery_base: dict[str, Any] | None = None
+        # Host calls the instance made while being instantiated (a start
+        # function seeding an RNG), replayed whenever it is rebuilt.
+        self.startup: dict[str, Any] | None = None
 
     @property
     def ref(self) -> str:
@@ -107,6 +110,10 @@ class Worker(Aggregate):
         self.interruptions += 1
         self.last_error = reason
         self.status = INTERRUPTED
+
+    @event("StartupRecorded")
+    def record_startup(self, component_version: int, host_calls: list[list[Any]]) -> None:
+        self.startup = {"componentVersion": component_version, "hostCalls": host_calls}
 
     @event("Deleted")
     def delete(self) -> None:
@@ -163,6 +170,8 @@ class Worker(Aggregate):
         self.component_version = target_version
         self.component_size = component_size
         if u["mode"] == MANUAL:
+            # A fresh instance of the target took over: its own startup is recorded next.
+            self.startup = None
             self.recovery_base = {
                 "update_id": update_id,
                 "position": self.version + 1,  # this event's position

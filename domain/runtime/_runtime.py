@@ -17,6 +17,7 @@ import ctypes
 import wasmtime
 from wasmtime import _ffi
 from wasmtime import component as wc
+from wasmtime.component import _enter as _enter_module
 from wasmtime.component._enter import enter_wasm as _enter_wasm
 
 from domain.model import types as t
@@ -28,7 +29,7 @@ from domain.model.errors import (
     InvocationFailed,
     one_line,
 )
-from domain.model.hostcalls import HostCalls
+from domain.model.hostcalls import REPLAY, HostCalls
 
 from . import _types
 from ._engine import EPOCH_TICK_SECONDS, CompiledCache, EpochTicker, make_engine
@@ -397,12 +398,24 @@ class LiveInstance:
         store.set_epoch_deadline(self._deadline_ticks)
         self.store = store
         linker = self._make_linker()
+        # Host calls made while instantiating (a start function seeding an RNG)
+        # are recorded, or replayed when the caller put host_calls in replay mode.
+        replaying = host_calls.mode == REPLAY
+        if not replaying:
+            host_calls.go_live()
         try:
             self.instance = linker.instantiate(store, loaded.component)
+            if replaying:
+                host_calls.finish_replay()
         except wasmtime.WasmtimeError as e:
+            # A Python exception raised by a host function during instantiation
+            # (a startup divergence, an unsupported import) is parked by
+            # wasmtime-py and not re-raised by Linker.instantiate: take it back.
+            parked, _enter_module.LAST_EXCEPTION = _enter_module.LAST_EXCEPTION, None
+            if isinstance(parked, InvocationFailed):
+                raise parked from None
             raise InvocationFailed("trap", f"the component could not be instantiated: {_trap_message(e)}") from None
-        except InvocationFailed:
-            raise
+        self.startup_host_calls: list[list[Any]] = list(host_calls.recorded)
         self.dead = False
 
     # -- linking ---------------------------------------------------------------

@@ -24,6 +24,7 @@ class Loaded(Protocol):
 
 class Instance(Protocol):
     dead: bool
+    startup_host_calls: list[list[Any]]
 
     def resolve(self, name: str) -> FunctionSignature: ...
 

@@ -98,6 +98,8 @@ class OplogEntry:
             return f"{d['function']}({', '.join(d['args'])}) failed ({d['errorKind']}): {d['message']}"
         if k == "interrupted":
             return f"{d['function']}({', '.join(d['args'])}) interrupted: {d['reason']}"
+        if k == "startup":
+            return f"instantiated version {d['componentVersion']}: {len(d['hostCalls'])} host call(s) recorded"
         if k == "update-requested":
             return f"update to version {d['targetVersion']} requested ({d['mode']})"
         if k == "update-started":
@@ -124,6 +126,7 @@ _KINDS = {
     "InvocationCompleted": "invocation",
     "InvocationFailed": "invocation-failed",
     "InvocationInterrupted": "interrupted",
+    "StartupRecorded": "startup",
     "Deleted": "deleted",
     "UpdateRequested": "update-requested",
     "UpdateStarted": "update-started",
@@ -467,7 +470,13 @@ class Workers(Application):
     def _recover(self, live: _Live, progress: ProgressFn | None = None) -> int:
         w = live.worker
         version = self.components.known_version(w.component_name, w.component_version)
-        instance = self._new_instance(w, version, live.host_calls)
+        try:
+            instance = self._new_instance(w, version, live.host_calls)
+        except HostCallDivergence as e:
+            raise CorruptHistory(f"recovering {w.ref}: instantiation made different host calls: {e}") from None
+        if w.startup is None and instance.startup_host_calls and not self.read_only:
+            w.record_startup(version.version, instance.startup_host_calls)
+            self._save(live)
         start = 1
         base = w.recovery_base
         if base is not None:
@@ -487,7 +496,14 @@ class Workers(Application):
         live.version = version
         return count
 
-    def _new_instance(self, w: Worker, version: VersionInfo, host_calls: HostCalls | None = None) -> Instance:
+    def _new_instance(
+        self, w: Worker, version: VersionInfo, host_calls: HostCalls | None = None, *, startup: bool = True
+    ) -> Instance:
+        """Instantiate ``version`` for ``w``; with ``startup`` the worker's recorded
+        startup host calls are replayed (a different sequence raises HostCallDivergence)."""
+        hc = host_calls or HostCalls()
+        if startup and w.startup is not None:
+            hc.go_replay(w.startup["hostCalls"])
         binary = self.blobs.get(version.sha256)
         loaded = self.runtime.load(binary, version.sha256)
         config = self.runtime.instance_config(
@@ -498,7 +514,7 @@ class Workers(Application):
             args=w.args,
             grants=w.grants,
         )
-        return self.runtime.instantiate(loaded, config, host_calls or HostCalls())
+        return self.runtime.instantiate(loaded, config, hc)
 
     def _replay(
         self, instance: Instance, wid: UUID, start: int, stop: int, progress: ProgressFn | None = None
@@ -695,6 +711,8 @@ class Workers(Application):
         crash_point("before-success")
         duration = time.perf_counter() - started
         w.succeed_update(u["id"], target.version, target.size, duration, _now())
+        if w.startup is None and scratch.startup_host_calls:
+            w.record_startup(target.version, scratch.startup_host_calls)
         self._save(live)
         live.instance, live.version = scratch, target
         return UpdateOutcome(w.ref, wm.AUTOMATIC, from_version, target.version, True, "done", None, duration=duration)
@@ -702,7 +720,19 @@ class Workers(Application):
     def _replay_on(self, w: Worker, target: VersionInfo, progress: ProgressFn | None = None, stop: int | None = None) -> tuple[Instance, int]:
         """A scratch instance of ``target`` with ``w``'s history replayed on it."""
         hc = HostCalls()
-        scratch = self._new_instance(w, target, hc)
+        try:
+            scratch = self._new_instance(w, target, hc)
+        except HostCallDivergence as e:
+            raise _Divergence(
+                {
+                    "entry": 1,
+                    "function": "(instantiation)",
+                    "kind": "host-call",
+                    "expected": e.expected,
+                    "actual": e.actual,
+                    "message": f"instantiating version {target.version}: {e}",
+                }
+            ) from None
         start = 1
         base = w.recovery_base
         if base is not None:
@@ -754,7 +784,7 @@ class Workers(Application):
         self._save(live)
         crash_point("after-snapshot-saved")
         try:
-            scratch = self._new_instance(w, target)
+            scratch = self._new_instance(w, target, startup=False)
             crash_point("during-load")
             err = scratch.load_snapshot(data)
         except (InvocationFailed, FunctionNotFound) as e:
@@ -765,6 +795,8 @@ class Workers(Application):
         duration = time.perf_counter() - started
         w.record_snapshot_loaded(update_id)
         w.succeed_update(update_id, target.version, target.size, duration, _now())
+        if scratch.startup_host_calls:
+            w.record_startup(target.version, scratch.startup_host_calls)
         self._save(live)
         live.instance, live.version = scratch, target
         return UpdateOutcome(
@@ -838,7 +870,7 @@ class Workers(Application):
                 raise
             return outcome(False, "save", f"save-snapshot failed: {e}")
         try:
-            err = self._new_instance(w, target_info).load_snapshot(data)
+            err = self._new_instance(w, target_info, startup=False).load_snapshot(data)
         except WorkerDeskError as e:
             if isinstance(e, OperationCancelled):
                 raise
@@ -1094,6 +1126,8 @@ def _entry_data(name: str, st: dict[str, Any]) -> dict[str, Any]:
         }
     if name == "InvocationInterrupted":
         return {"function": st["function"], "args": st["args"], "reason": st["reason"]}
+    if name == "StartupRecorded":
+        return {"componentVersion": st["component_version"], "hostCalls": st["host_calls"]}
     if name == "UpdateRequested":
         return {"updateId": st["update_id"], "targetVersion": st["target_version"], "mode": st["mode"]}
     if name == "UpdateStarted":

@@ -197,3 +197,35 @@ def test_long_histories_reload_from_aggregate_snapshots(open_home, counter_famil
     meta = again.workers.get("counter/w1")
     assert meta["invocationCount"] == 450 and meta["historyLength"] == 451
     assert again.workers.invoke("counter/w1", "get", []).result_wave == "450"
+
+
+def test_host_calls_made_while_instantiating_are_recorded_and_replayed(open_home, to_wasm):
+    desk = open_home()
+    desk.components.add("seeded", to_wasm(wat.SEEDED))
+    desk.workers.create("seeded", "s")
+    # The start function drew a random seed; the first call sees it.
+    seed = desk.workers.invoke("seeded/s", "seed", []).result_wave
+    assert desk.workers.invoke("seeded/s", "tick", []).result_wave == str(int(seed) + 1)
+    kinds = [e.kind for e in desk.workers.oplog("seeded/s")]
+    assert kinds == ["create", "startup", "invocation", "invocation"]
+    # A restarted process instantiates with the recorded seed, so the history replays.
+    again = open_home()
+    assert again.workers.invoke("seeded/s", "tick", []).result_wave == str(int(seed) + 2)
+    assert again.workers.time_travel("seeded/s", 3).call("seed", []) == seed
+
+
+def test_a_version_that_draws_different_startup_randomness_diverges_on_automatic_update(desk, to_wasm):
+    desk.components.add("seeded", to_wasm(wat.SEEDED))
+    # Version 1 draws its seed lazily instead of at startup.
+    lazy = wat.SEEDED.replace("    (start $init)\n", "").replace(
+        '(func (export "seed") (result i64) global.get $seed)',
+        '(func (export "seed") (result i64) call $init global.get $seed)',
+    )
+    desk.components.add("seeded", to_wasm(lazy))
+    desk.workers.create("seeded", "s", version=0)
+    desk.workers.invoke("seeded/s", "seed", [])
+    outcome = desk.workers.update("seeded/s", "auto", 1)
+    assert not outcome.ok
+    assert outcome.divergence["function"] == "(instantiation)"
+    assert outcome.divergence["kind"] == "host-call"
+    assert desk.workers.get("seeded/s")["componentVersion"] == 0
