@@ -64,6 +64,7 @@ PLACEHOLDER = "…"
 
 KINDS: tuple[str, ...] = (
     "create",
+    "startup",
     "invocation",
     "invocation-failed",
     "interrupted",
