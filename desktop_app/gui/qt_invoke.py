@@ -778,9 +778,8 @@ class _Functions:
 
 
 def _load_functions(desk: Desk, ref: str) -> _Functions:
-    from desktop_app.gui.qt_overview import read_worker_metadata
 
-    meta = read_worker_metadata(desk.workers, ref)
+    meta = desk.workers.read_metadata(ref)
     version = int(meta["componentVersion"])
     info = desk.components.known_version(meta["workerId"]["componentName"], version)
     functions = tuple(

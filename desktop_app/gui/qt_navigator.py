@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.qt_overview import read_worker_metadata
 from desktop_app.gui.style import BADGES, STATUS_BADGE
 from domain.bootstrap import Desk
 from domain.services.components import ComponentInfo, VersionInfo
@@ -477,7 +476,7 @@ class QtNavigator(QWidget):
             self._debounce.start()
         elif what.startswith("worker:"):
             ref = what.split(":", 1)[1]
-            op = Op(f"Reading {ref}", read_worker_metadata, self._desk.workers, ref)
+            op = Op(f"Reading {ref}", self._desk.workers.read_metadata, ref)
             op.succeeded.connect(self._on_worker_read)
             op.failed.connect(self._debounce.start)
             self._ops.read(op)

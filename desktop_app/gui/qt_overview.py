@@ -31,11 +31,6 @@ UPDATE_KINDS = {
 }
 
 
-def read_worker_metadata(workers: Workers, ref: str) -> dict[str, Any]:
-    """A worker's metadata for the read lane (see :meth:`Workers.read_metadata`)."""
-    return workers.read_metadata(ref)
-
-
 def short_time(iso: str | None) -> str:
     if not iso:
         return "—"
@@ -60,7 +55,7 @@ class _Loaded:
 
 
 class QtOverview(QWidget):
-    """Shows :func:`read_worker_metadata` for one worker, refreshed when it changes."""
+    """Shows :meth:`Workers.read_metadata` for one worker, refreshed when it changes."""
 
     loaded = Signal(str)
 
@@ -234,7 +229,7 @@ class QtOverview(QWidget):
 
 
 def _read(workers: Workers, ref: str) -> _Loaded:
-    return _Loaded(ref, read_worker_metadata(workers, ref))
+    return _Loaded(ref, workers.read_metadata(ref))
 
 
 def _size(n: int) -> str:

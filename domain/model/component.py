@@ -45,12 +45,6 @@ class Component(Aggregate):
         check_version_exists(self, number)
         return self.versions[number]
 
-    def find_sha(self, sha256: str) -> int | None:
-        for v in self.versions:
-            if v["sha256"] == sha256:
-                return int(v["version"])
-        return None
-
 
 class ComponentError(WorkerDeskError):
     pass

@@ -27,9 +27,6 @@ class FunctionNotFound(NotFound):
         self.candidates = candidates
 
 
-class AlreadyExists(WorkerDeskError):
-    pass
-
 
 class BadArguments(WorkerDeskError):
     """Arguments that do not fit the function's parameter types."""
@@ -76,9 +73,6 @@ class ConcurrentModification(WorkerDeskError):
 class UpdateRejected(WorkerDeskError):
     """An update request that cannot be accepted (nothing was recorded)."""
 
-
-class ReadOnlyWorkspace(WorkerDeskError):
-    pass
 
 
 class OperationCancelled(WorkerDeskError):

@@ -298,9 +298,6 @@ class WasmtimeRuntime:
         self._loaded[sha] = loaded
         return loaded
 
-    def describe(self, data: bytes) -> t.ComponentDescription:
-        return self.load(data).description
-
     def _describe(self, component: wc.Component) -> t.ComponentDescription:
         engine = self.engine
         ctype = component.type

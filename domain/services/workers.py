@@ -189,7 +189,6 @@ class _Divergence(Exception):
 class _Live:
     worker: Worker
     instance: Instance | None = None
-    version: VersionInfo | None = None
     host_calls: HostCalls = field(default_factory=HostCalls)
     checked_orphans: bool = False
     snapshot_version: int = 0
@@ -493,7 +492,6 @@ class Workers(Application):
         except _Divergence as d:
             raise CorruptHistory(f"recovering {w.ref} failed: {d.report['message']}") from None
         live.instance = instance
-        live.version = version
         return count
 
     def _new_instance(
@@ -714,7 +712,7 @@ class Workers(Application):
         if w.startup is None and scratch.startup_host_calls:
             w.record_startup(target.version, scratch.startup_host_calls)
         self._save(live)
-        live.instance, live.version = scratch, target
+        live.instance = scratch
         return UpdateOutcome(w.ref, wm.AUTOMATIC, from_version, target.version, True, "done", None, duration=duration)
 
     def _replay_on(self, w: Worker, target: VersionInfo, progress: ProgressFn | None = None, stop: int | None = None) -> tuple[Instance, int]:
@@ -798,7 +796,7 @@ class Workers(Application):
         if scratch.startup_host_calls:
             w.record_startup(target.version, scratch.startup_host_calls)
         self._save(live)
-        live.instance, live.version = scratch, target
+        live.instance = scratch
         return UpdateOutcome(
             w.ref, wm.MANUAL, from_version, target.version, True, "done", None, snapshot_size=len(data), duration=duration
         )

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.qt_overview import QtOverview, read_worker_metadata
+from desktop_app.gui.qt_overview import QtOverview
 from domain.bootstrap import Desk
 from domain.model.errors import NotFound
 
@@ -80,10 +80,10 @@ def test_metadata_is_read_without_touching_live_workers(gui_desk: Desk) -> None:
     gui_desk.workers.invoke("counter/w1", "increment", ["1"])
     live_before = dict(gui_desk.workers._live)
 
-    meta = read_worker_metadata(gui_desk.workers, "counter/w1")
+    meta = gui_desk.workers.read_metadata("counter/w1")
 
     assert meta["invocationCount"] == 3
     assert meta == gui_desk.workers.get("counter/w1")
     assert gui_desk.workers._live.keys() == live_before.keys()
     with pytest.raises(NotFound):
-        read_worker_metadata(gui_desk.workers, "counter/nobody")
+        gui_desk.workers.read_metadata("counter/nobody")
