@@ -16,6 +16,7 @@ from domain.model.errors import NotFound
 from domain.model.types import ComponentDescription
 
 from .ports import BlobStore, Runtime
+from .streams import originators
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Components(Application):
 
     def list(self) -> list[ComponentInfo]:
         out = []
-        for cid in self._ids():
+        for cid in originators(self.recorder, f"{Component.__module__}:Component.Registered"):
             component = self._get_by_id(cid)
             if component is not None:
                 out.append(self._info(component))
@@ -130,17 +131,6 @@ class Components(Application):
         self._cache.clear()
 
     # -- helpers -------------------------------------------------------------------
-
-    def _ids(self) -> list[UUID]:
-        topic = f"{Component.__module__}:Component.Registered"
-        ids: list[UUID] = []
-        start = 1
-        while True:
-            batch = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
-            if not batch:
-                return ids
-            ids.extend(UUID(str(n.originator_id)) for n in batch)
-            start = batch[-1].id + 1
 
     def _get_or_none(self, name: str) -> Component | None:
         return self._get_by_id(Component.create_id(name), refresh=True)

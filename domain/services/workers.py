@@ -35,6 +35,7 @@ from domain.model.worker import Worker, check_not_deleted, check_update_acceptab
 from .compat import CompatibilityReport, compatibility
 from .components import Components, VersionInfo
 from .ports import BlobStore, Instance, Markers, Runtime
+from .streams import originators
 
 INLINE_SNAPSHOT_LIMIT = 4096
 SNAPSHOT_INTERVAL = 200
@@ -234,14 +235,9 @@ class Workers(Application):
     ) -> dict[str, Any]:
         check_worker_name(name)
         info = self.components.version(component, version)
-        generation = 0
-        while True:
-            existing = self._load(Worker.create_id(component, name, generation))
-            if existing is None:
-                break
-            if not existing.deleted:
-                raise WorkerDeskError(f"worker {component}/{name} already exists")
-            generation += 1
+        latest, generation = self._generations(component, name)
+        if latest is not None and not self._ends_deleted(latest):
+            raise WorkerDeskError(f"worker {component}/{name} already exists")
         worker = Worker(
             component_name=component,
             name=name,
@@ -359,7 +355,7 @@ class Workers(Application):
 
     def list(self, component: str | None = None) -> list[dict[str, Any]]:
         out = []
-        for wid in self._worker_ids():
+        for wid in originators(self.recorder, _TOPIC_PREFIX + "Created"):
             w = self._load(wid)
             if w is None or w.deleted:
                 continue
@@ -984,21 +980,23 @@ class Workers(Application):
         if cached is not None:
             return cached
         component, name = parse_ref(ref)
-        generation = 0
-        found: UUID | None = None
-        while True:
-            wid = Worker.create_id(component, name, generation)
-            if not self._exists(wid):
-                break
-            found = wid
-            generation += 1
+        found, _ = self._generations(component, name)
         if found is None:
             raise NotFound(f"no worker {ref}; create it with `workerdesk worker new {component} {name}`")
         self._ids_by_ref[ref] = found
         return found
 
-    def _exists(self, wid: UUID) -> bool:
-        return bool(self.recorder.select_events(wid, limit=1))
+    def _generations(self, component: str, name: str) -> tuple[UUID | None, int]:
+        """The stream of the newest worker with this name (None if never created)
+        and the next free generation; a deleted name is reused by a new generation."""
+        generation, found = 0, None
+        while self.recorder.select_events(wid := Worker.create_id(component, name, generation), limit=1):
+            found, generation = wid, generation + 1
+        return found, generation
+
+    def _ends_deleted(self, wid: UUID) -> bool:
+        last = self.recorder.select_events(wid, desc=True, limit=1)
+        return bool(last) and last[0].topic == _TOPIC_PREFIX + "Deleted"
 
     def _latest_position(self, wid: UUID) -> int:
         rows = self.recorder.select_events(wid, desc=True, limit=1)
@@ -1045,17 +1043,6 @@ class Workers(Application):
                 except ConcurrentModification:
                     return
             self.markers.discard(path)
-
-    def _worker_ids(self) -> list[UUID]:
-        topic = _TOPIC_PREFIX + "Created"
-        ids: list[UUID] = []
-        start = 1
-        while True:
-            batch = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
-            if not batch:
-                return ids
-            ids.extend(UUID(str(n.originator_id)) for n in batch)
-            start = batch[-1].id + 1
 
     def refresh(self) -> None:
         self._live.clear()
