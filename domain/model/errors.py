@@ -75,8 +75,12 @@ class UpdateRejected(WorkerDeskError):
 
 
 
-class OperationCancelled(WorkerDeskError):
-    """Long work (replay, recovery, bulk update) stopped at the user's request."""
+class OperationCancelled(Exception):
+    """Long work (replay, recovery, bulk update) stopped at the user's request.
+
+    Not a :class:`WorkerDeskError`: it is not a failure to report, and the
+    handlers that turn errors into failed outcomes must let it through.
+    """
 
     def __init__(self, message: str = "cancelled by the user") -> None:
         super().__init__(message)

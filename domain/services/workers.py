@@ -698,9 +698,7 @@ class Workers(Application):
             scratch, _ = self._replay_on(w, target, progress)
         except _Divergence as d:
             return self._fail(live, u, from_version, "replay", d.report["message"], d.report, started)
-        except (InvocationFailed, CorruptHistory, WorkerDeskError) as e:
-            if isinstance(e, OperationCancelled):
-                raise
+        except WorkerDeskError as e:
             return self._fail(live, u, from_version, "replay", str(e), None, started)
         crash_point("before-success")
         duration = time.perf_counter() - started
@@ -845,8 +843,6 @@ class Workers(Application):
             except _Divergence as d:
                 return outcome(False, "replay", d.report["message"], d.report)
             except WorkerDeskError as e:
-                if isinstance(e, OperationCancelled):
-                    raise
                 return outcome(False, "replay", str(e))
             return outcome(True, "done", None)
         old_info = self.components.known_version(w.component_name, w.component_version)
@@ -860,14 +856,10 @@ class Workers(Application):
         except _Divergence as d:
             return outcome(False, "save", d.report["message"], d.report)
         except WorkerDeskError as e:
-            if isinstance(e, OperationCancelled):
-                raise
             return outcome(False, "save", f"save-snapshot failed: {e}")
         try:
             err = self._new_instance(w, target_info, startup=False).load_snapshot(data)
         except WorkerDeskError as e:
-            if isinstance(e, OperationCancelled):
-                raise
             err = f"load-snapshot failed: {e}"
         if err is not None:
             return outcome(False, "load", err, None, len(data))
