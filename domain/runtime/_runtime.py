@@ -274,6 +274,11 @@ class WasmtimeRuntime:
                 raise InvalidComponent(f"the component text does not parse: {one_line(e)}") from None
         return data
 
+    def load_stored(self, sha256: str, read: Callable[[], bytes]) -> LoadedComponent:
+        """A component known by its hash; ``read`` fetches the bytes only if it is not loaded yet."""
+        loaded = self._loaded.get(sha256)
+        return loaded if loaded is not None else self.load(read(), sha256)
+
     def load(self, data: bytes, sha256: str | None = None) -> LoadedComponent:
         """Compile (or fetch from cache) and describe a component binary."""
         sha = sha256 or hashlib.sha256(data).hexdigest()
@@ -534,9 +539,9 @@ class LiveInstance:
     def resolve(self, name: str) -> t.FunctionSignature:
         """Find an exported function by Golem name or unambiguous bare name."""
         sig = self._qualified.get(name)
-        if sig is not None:
-            return sig
-        return resolve_function(self.loaded.description, name)
+        if sig is None:
+            sig = self._qualified[name] = resolve_function(self.loaded.description, name)
+        return sig
 
     def _function(self, name: str) -> _Function:
         fn = self._functions.get(name)

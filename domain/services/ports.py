@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from domain.model.types import ComponentDescription, FunctionSignature
 
@@ -39,6 +39,8 @@ class Runtime(Protocol):
     def to_binary(self, data: bytes) -> bytes: ...
 
     def load(self, data: bytes, sha256: str | None = None) -> Loaded: ...
+
+    def load_stored(self, sha256: str, read: Callable[[], bytes]) -> Loaded: ...
 
     def instantiate(self, loaded: Any, config: Any, host_calls: Any) -> Instance: ...
 

@@ -498,8 +498,7 @@ class Workers(Application):
         hc = host_calls or HostCalls()
         if startup and w.startup is not None:
             hc.go_replay(w.startup["hostCalls"])
-        binary = self.blobs.get(version.sha256)
-        loaded = self.runtime.load(binary, version.sha256)
+        loaded = self.runtime.load_stored(version.sha256, lambda: self.blobs.get(version.sha256))
         config = self.runtime.instance_config(
             worker_name=w.name,
             component_id=w.component_id,
