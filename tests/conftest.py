@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -15,6 +13,7 @@ from typing import Callable, Iterator
 import pytest
 import wasmtime
 
+from domain.storage.samples import SampleComponent, build_python_sample
 from tests import wat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,44 +41,25 @@ def to_wasm() -> Callable[[str], bytes]:
     return convert
 
 
-def _componentize_py() -> str:
-    exe = Path(sys.executable).with_name("componentize-py")
-    if exe.exists():
-        return str(exe)
-    found = shutil.which("componentize-py")
-    if not found:
-        pytest.fail("componentize-py is not installed: pip install -e '.[test]'")
-    return found
+KITCHEN = SampleComponent(
+    name="kitchen",
+    version=0,
+    title="Kitchen sink",
+    story="every value type echoed, plus the WASI surface a worker touches",
+    source=KITCHEN_SRC,
+    kind="python",
+    world="kitchen",
+)
+
+
+def build_kitchen() -> bytes:
+    """The kitchen-sink test component, built by componentize-py once and cached in tests/.cache."""
+    return build_python_sample(KITCHEN, CACHE).read_bytes()
 
 
 @pytest.fixture(scope="session")
 def kitchen_wasm() -> bytes:
-    """The kitchen-sink component built from Python by componentize-py, cached across runs."""
-    digest = hashlib.sha256()
-    for path in sorted(KITCHEN_SRC.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(KITCHEN_SRC).as_posix().encode())
-            digest.update(path.read_bytes())
-    out = CACHE / f"kitchen-{digest.hexdigest()[:16]}.wasm"
-    if not out.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(".tmp")
-        subprocess.run(
-            [
-                _componentize_py(),
-                "-d", str(KITCHEN_SRC / "wit"),
-                "-w", "kitchen",
-                "componentize",
-                "-p", str(KITCHEN_SRC),
-                "app",
-                "-o", str(tmp),
-            ],
-            check=True,
-            capture_output=True,
-            cwd=CACHE,
-        )
-        os.replace(tmp, out)
-    return out.read_bytes()
+    return build_kitchen()
 
 
 # --- data folders ------------------------------------------------------------------

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from tests.conftest import kitchen_wasm
+from tests.conftest import build_kitchen as big_component_bytes
 
-
-def big_component_bytes() -> bytes:
-    # The fixture function builds (or reuses) the componentize-py build in tests/.cache.
-    return kitchen_wasm.__wrapped__()  # type: ignore[attr-defined]
+__all__ = ["big_component_bytes"]

@@ -53,9 +53,9 @@ def cache_ratio(big: bytes) -> tuple[float, str]:
 
 def main(big_component: bytes | None = None) -> dict[str, float]:
     if big_component is None:
-        from tests.benchmarks._big import big_component_bytes
+        from tests.conftest import build_kitchen
 
-        big_component = big_component_bytes()
+        big_component = build_kitchen()  # the 18 MB componentize-py test component
     r1, d1 = calls_ratio()
     r2, d2 = cache_ratio(big_component)
     report(
