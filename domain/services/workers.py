@@ -414,7 +414,7 @@ class Workers(Application):
             state = self._transcoder.decode(stored.state)
             name = stored.topic.rsplit(".", 1)[-1]
             kind = _KINDS.get(name, name)
-            data = _entry_data(name, state)
+            data = _entry_data(state)
             if name == "Created":
                 version = state["component_version"]
             elif name == "UpdateRequested":
@@ -1074,50 +1074,20 @@ def _mode(mode: str) -> str:
     return m
 
 
-def _entry_data(name: str, st: dict[str, Any]) -> dict[str, Any]:
-    if name == "Created":
-        return {
-            "componentVersion": st["component_version"],
-            "env": st.get("env", {}),
-            "args": st.get("args", []),
-        }
-    if name == "InvocationCompleted":
-        return {
-            "function": st["function"],
-            "args": st["args"],
-            "result": st["result"],
-            "durationSeconds": st["duration"],
-            "hostCalls": st["host_calls"],
-            "stdout": st["stdout"],
-            "stderr": st["stderr"],
-        }
-    if name == "InvocationFailed":
-        return {
-            "function": st["function"],
-            "args": st["args"],
-            "errorKind": st["kind"],
-            "message": st["message"],
-            "stdout": st["stdout"],
-            "stderr": st["stderr"],
-        }
-    if name == "InvocationInterrupted":
-        return {"function": st["function"], "args": st["args"], "reason": st["reason"]}
-    if name == "StartupRecorded":
-        return {"componentVersion": st["component_version"], "hostCalls": st["host_calls"]}
-    if name == "UpdateRequested":
-        return {"updateId": st["update_id"], "targetVersion": st["target_version"], "mode": st["mode"]}
-    if name == "UpdateStarted":
-        return {"updateId": st["update_id"], "fromVersion": st["from_version"]}
-    if name == "SnapshotSaved":
-        return {"updateId": st["update_id"], "hash": st["hash"], "size": st["size"]}
-    if name == "SnapshotLoaded":
-        return {"updateId": st["update_id"]}
-    if name == "UpdateSucceeded":
-        return {"updateId": st["update_id"], "targetVersion": st["target_version"], "componentSize": st["component_size"]}
-    if name == "UpdateFailed":
-        return {"updateId": st["update_id"], "stage": st["stage"], "reason": st["reason"], "divergence": st.get("divergence")}
-    if name == "Reverted":
-        return {"updateId": st["update_id"], "toVersion": st["to_version"]}
-    if name == "UpdateCancelled":
-        return {"updateId": st["update_id"]}
-    return {}
+# Event fields that say nothing to a reader of the history (or repeat the entry's own time).
+_HIDDEN_FIELDS = frozenset(
+    ["originator_id", "originator_version", "originator_topic", "timestamp", "runner", "at", "inline"]
+)
+_RENAMED_FIELDS = {"duration": "durationSeconds", "kind": "errorKind"}
+
+
+def _entry_data(state: dict[str, Any]) -> dict[str, Any]:
+    """An event's own fields, camelCased as in Golem's JSON (``host_calls`` -> ``hostCalls``)."""
+    return {
+        _RENAMED_FIELDS.get(key) or _camel(key): value for key, value in state.items() if key not in _HIDDEN_FIELDS
+    }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
