@@ -1,15 +1,5 @@
-"""Entry point of the ``workerdesk`` command: the CLI, or the desktop app without a command."""
+"""``python -m desktop_app``: the same entry point as the ``workerdesk`` command."""
 
-from __future__ import annotations
+from desktop_app.main import main
 
-import sys
-
-from desktop_app.cli import run
-
-
-def main() -> None:
-    sys.exit(run(sys.argv[1:]))
-
-
-if __name__ == "__main__":
-    main()
+main()
