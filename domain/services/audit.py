@@ -1,4 +1,4 @@
-"""Audit: every update attempt across all workers, read straight from the event store."""
+"""Audit: every update attempt across all workers."""
 
 from __future__ import annotations
 
@@ -11,22 +11,10 @@ from typing import Any, Iterable
 
 from eventsourcing.application import Application
 
+from domain.model import worker as wm
 from domain.model.worker import Worker
 
-_PREFIX = f"{Worker.__module__}:Worker."
-_TOPICS = [
-    _PREFIX + n
-    for n in (
-        "Created",
-        "UpdateRequested",
-        "UpdateStarted",
-        "SnapshotSaved",
-        "UpdateSucceeded",
-        "UpdateFailed",
-        "Reverted",
-        "UpdateCancelled",
-    )
-]
+from .streams import originators
 
 COLUMNS = (
     "time",
@@ -68,75 +56,48 @@ class AuditRow:
         return asdict(self)
 
 
-def _ts(state: dict[str, Any]) -> str:
-    ts = state.get("timestamp")
-    return ts.isoformat() if hasattr(ts, "isoformat") else str(ts)
+_OUTCOMES = {
+    wm.PENDING: "pending",
+    wm.SUCCESSFUL: "succeeded",
+    wm.FAILED_UPDATE: "failed",
+    wm.CANCELLED: "cancelled",
+}
 
 
 def update_attempts(app: Application) -> list[AuditRow]:
-    """All update attempts in the order they were requested."""
-    decode = app.mapper.transcoder.decode
-    refs: dict[str, tuple[str, str]] = {}
-    rows: dict[str, AuditRow] = {}
-    order: list[str] = []
-    start = 1
-    while True:
-        batch = app.recorder.select_notifications(start=start, limit=1000, topics=_TOPICS)
-        if not batch:
-            break
-        for n in batch:
-            name = n.topic.rsplit(".", 1)[-1]
-            st = decode(n.state)
-            wid = str(n.originator_id)
-            if name == "Created":
-                refs[wid] = (st["component_name"], st["name"])
-                continue
-            uid = st.get("update_id")
-            if uid is None:
-                continue
-            if name == "UpdateRequested":
-                comp, wname = refs.get(wid, ("?", wid))
-                rows[uid] = AuditRow(
-                    time=st.get("at") or _ts(st),
-                    worker=f"{comp}/{wname}",
-                    component=comp,
-                    fromVersion=None,
-                    toVersion=st["target_version"],
-                    mode=st["mode"],
-                    outcome="pending",
-                    stage="requested",
-                    details=None,
-                    snapshotHash=None,
-                    snapshotSize=None,
-                    durationSeconds=None,
-                    finishedAt=None,
-                    revertedTo=None,
-                    updateId=uid,
+    """All update attempts, in the order they were requested.
+
+    The rows are the update records the Worker aggregate keeps (the same ones
+    ``worker get`` shows), for every worker ever created, deleted ones too.
+    Reads only: it works on a data folder opened read-only.
+    """
+    rows = []
+    for wid in originators(app.recorder, f"{Worker.__module__}:Worker.Created"):
+        w = app.repository.get(wid)
+        for u in w.updates:
+            outcome = _OUTCOMES[u["type"]]
+            stage = u.get("failedStage") if outcome == "failed" else u["stage"]
+            rows.append(
+                AuditRow(
+                    time=u["timestamp"],
+                    worker=w.ref,
+                    component=w.component_name,
+                    fromVersion=u.get("fromVersion"),
+                    toVersion=u["targetVersion"],
+                    mode=u["mode"],
+                    outcome=outcome,
+                    stage=stage,
+                    details=u.get("details"),
+                    snapshotHash=u.get("snapshotHash"),
+                    snapshotSize=u.get("snapshotSize"),
+                    durationSeconds=u.get("duration"),
+                    finishedAt=u.get("finishedAt"),
+                    revertedTo=u.get("revertedTo"),
+                    updateId=u["id"],
                 )
-                order.append(uid)
-                continue
-            row = rows.get(uid)
-            if row is None:
-                continue
-            if name == "UpdateStarted":
-                row.fromVersion = st["from_version"]
-                row.stage = "started"
-            elif name == "SnapshotSaved":
-                row.snapshotHash, row.snapshotSize = st["hash"], st["size"]
-                row.stage = "snapshot-saved"
-            elif name == "UpdateSucceeded":
-                row.outcome, row.stage = "succeeded", "done"
-                row.durationSeconds, row.finishedAt = st.get("duration"), st.get("at")
-            elif name == "UpdateFailed":
-                row.outcome, row.stage, row.details = "failed", st["stage"], st["reason"]
-                row.durationSeconds, row.finishedAt = st.get("duration"), st.get("at")
-            elif name == "Reverted":
-                row.revertedTo = st["to_version"]
-            elif name == "UpdateCancelled":
-                row.outcome, row.stage, row.details = "cancelled", "done", "cancelled before it ran"
-                row.finishedAt = st.get("at")
-        start = batch[-1].id + 1
-    return [rows[u] for u in order]
+            )
+    rows.sort(key=lambda r: r.time)
+    return rows
 
 
 def to_json(rows: Iterable[AuditRow]) -> str:
