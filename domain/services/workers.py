@@ -284,9 +284,6 @@ class Workers(Application):
                 arg_texts = [wave.format(v, p.type) for v, p in zip(values, sig.params)]
             except (wave.WaveError, TypeError, ValueError) as e:
                 raise BadArguments(f"bad arguments for {sig.qualified_name}: {e}") from None
-            if len(values) != len(sig.params):
-                params = ", ".join(f"{p.name}: {p.type.wit()}" for p in sig.params)
-                raise BadArguments(f"{sig.qualified_name} expects {len(sig.params)} argument(s) ({params}), got {len(values)}")
             worker = live.worker
             wid = str(worker.id)
             self.markers.mark(wid, {"function": sig.qualified_name, "args": arg_texts, "position": worker.version + 1})
