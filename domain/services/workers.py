@@ -406,7 +406,6 @@ class Workers(Application):
         if start > 1:
             prior = self._load(wid, at=start - 1)
             version = prior.component_version if prior is not None else None
-        pending_target: dict[str, int] = {}
         for stored in self._stored(wid, start, limit):
             state = self._transcoder.decode(stored.state)
             name = stored.topic.rsplit(".", 1)[-1]
@@ -414,8 +413,6 @@ class Workers(Application):
             data = _entry_data(state)
             if name == "Created":
                 version = state["component_version"]
-            elif name == "UpdateRequested":
-                pending_target[state["update_id"]] = state["target_version"]
             elif name == "UpdateSucceeded":
                 version = state["target_version"]
             ts = state.get("timestamp")
