@@ -21,7 +21,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from domain.model.errors import OperationCancelled, WorkerDeskError, one_line
 
@@ -121,6 +121,9 @@ class Operations(QObject):
         self._read = QThreadPool(self)
         self._read.setMaxThreadCount(2)
         self._running: list[Op] = []
+        # Finished ops stay referenced until the event loop has delivered their
+        # last signals to every listener, so widgets need not hold them.
+        self._finishing: list[Op] = []
         self._changes: dict[Op, tuple[str, ...]] = {}
         self._closed = False
 
@@ -175,6 +178,8 @@ class Operations(QObject):
             return
         if op in self._running:
             self._running.remove(op)
+        self._finishing.append(op)
+        QTimer.singleShot(0, self, self._forget_finished)
         changes = self._changes.pop(op, ())
         self.op_finished.emit(op)
         # A failed or cancelled command may still have appended events
@@ -182,6 +187,11 @@ class Operations(QObject):
         # its UpdateStarted), so listeners refresh after every write.
         for c in changes:
             self.changed.emit(c)
+
+    @Slot()
+    def _forget_finished(self) -> None:
+        if self._finishing:
+            self._finishing.pop(0)
 
     @property
     def running(self) -> list[Op]:

@@ -197,7 +197,6 @@ class QtAuditView(QWidget):
         super().__init__(parent)
         self._desk = desk
         self._ops = ops
-        self._ops_alive: set[Op] = set()
         self._dates_touched = False
         self.model = AuditModel(self)
         self.proxy = AuditFilter(self)
@@ -404,11 +403,4 @@ class QtAuditView(QWidget):
         self.export_failed.emit(message)
 
     def _submit(self, op: Op) -> Op:
-        self._ops_alive.add(op)
-        op.finished.connect(self._release)
         return self._ops.read(op)
-
-    def _release(self) -> None:
-        op = self.sender()
-        if isinstance(op, Op):
-            self._ops_alive.discard(op)

@@ -677,7 +677,6 @@ class QtHistoryView(QWidget):
         self._filter = HistoryFilter()
         self._filter_op: Op | None = None
         self._scanned_to = 0
-        self._ops_alive: set[Op] = set()
         self.model = HistoryModel(desk.workers, ops, self)
 
         self._kinds_button = QToolButton(self)
@@ -860,7 +859,6 @@ class QtHistoryView(QWidget):
         op.setProperty("path", path)
         op.succeeded.connect(self._on_exported)
         op.failed.connect(self._on_export_failed)
-        self._keep(op)
         self._status.setText(f"Exporting {self.model.rowCount()} entries…")
         return self._ops.read(op)
 
@@ -872,7 +870,6 @@ class QtHistoryView(QWidget):
         op = Op("Opening history", _locate, self._desk.workers, self._ref)
         op.succeeded.connect(self._on_located)
         op.failed.connect(self._on_locate_failed)
-        self._keep(op)
         self._ops.read(op)
 
     def _on_located(self, loc: _Located) -> None:
@@ -910,7 +907,6 @@ class QtHistoryView(QWidget):
         op.progressed.connect(self._on_scan_progress)
         op.finished.connect(self._on_scan_finished)
         self._filter_op = op
-        self._keep(op)
         self._status.setText("Filtering…")
         self._ops.read(op)
 
@@ -1012,13 +1008,3 @@ class QtHistoryView(QWidget):
     def _on_export_failed(self, message: str) -> None:
         self._status.setText(f"Export failed: {message}")
         self.export_failed.emit(message)
-
-    def _keep(self, op: Op) -> None:
-        """Hold a reference to ``op`` until its last signal has been handled."""
-        self._ops_alive.add(op)
-        op.finished.connect(self._release)
-
-    def _release(self) -> None:
-        op = self.sender()
-        if isinstance(op, Op):
-            self._ops_alive.discard(op)

@@ -186,7 +186,6 @@ class QtTimeTravelView(QWidget):
         self._now: PastWorker | None = None
         self._busy: Op | None = None
         self._wanted_position: int | None = None
-        self._ops_alive: set[Op] = set()
 
         self.title = QLabel("No worker selected", self)
         self.position = QSpinBox(self)
@@ -349,7 +348,6 @@ class QtTimeTravelView(QWidget):
         op = Op("Reading history length", _history_length, self._desk.workers, self._ref)
         op.succeeded.connect(self._on_length)
         op.failed.connect(self._on_failed)
-        self._keep(op)
         self._ops.read(op)
 
     def _on_length(self, result: _Length) -> None:
@@ -444,7 +442,6 @@ class QtTimeTravelView(QWidget):
         op.finished.connect(self._on_busy_finished)
         self._busy = op
         self._update_controls()
-        self._keep(op)
         return self._ops.write(op)
 
     def _on_op_failed(self, message: str) -> None:
@@ -466,12 +463,3 @@ class QtTimeTravelView(QWidget):
         ready = idle and self._past is not None
         for w in (self.function_combo, self.args_edit, self.call_button, self.compare_button):
             w.setEnabled(ready)
-
-    def _keep(self, op: Op) -> None:
-        self._ops_alive.add(op)
-        op.finished.connect(self._release)
-
-    def _release(self) -> None:
-        op = self.sender()
-        if isinstance(op, Op):
-            self._ops_alive.discard(op)

@@ -316,7 +316,6 @@ class QtUpdateDialog(QDialog):
         self._results: list[WorkerResult] = []
         self._close_pending = False
         self._report_op: Op | None = None
-        self._ops_alive: set[Op] = set()
         self.setWindowTitle("Update workers" if self.bulk else f"Update {self.refs[0] if self.refs else ''}")
         self.setMinimumWidth(680)
 
@@ -736,11 +735,4 @@ class QtUpdateDialog(QDialog):
         return label
 
     def _submit(self, op: Op, changes: tuple[str, ...] = ()) -> Op:
-        self._ops_alive.add(op)
-        op.finished.connect(self._release)
         return self._ops.write(op, changes=changes)
-
-    def _release(self) -> None:
-        op = self.sender()
-        if isinstance(op, Op):
-            self._ops_alive.discard(op)

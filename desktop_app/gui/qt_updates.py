@@ -224,7 +224,6 @@ class QtUpdatesView(QWidget):
         self._version: int | None = None
         self._selected_id: str | None = None
         self._snapshot_base = ""
-        self._ops_alive: set[Op] = set()
         self.model = UpdatesModel(self)
 
         self._title = QLabel("No worker selected", self)
@@ -474,14 +473,7 @@ class QtUpdatesView(QWidget):
         return "<br>".join(lines)
 
     def _submit(self, op: Op, write: bool, changes: tuple[str, ...] = ()) -> Op:
-        self._ops_alive.add(op)
-        op.finished.connect(self._release)
         return self._ops.write(op, changes=changes) if write else self._ops.read(op)
-
-    def _release(self) -> None:
-        op = self.sender()
-        if isinstance(op, Op):
-            self._ops_alive.discard(op)
 
 
 def _when(timestamp: Any) -> str:
