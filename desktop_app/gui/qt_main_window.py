@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.gui.ops import Op, Operations
 from desktop_app.gui.qt_navigator import QtNavigator
-from desktop_app.gui.qt_settings import edit_settings
+from desktop_app.gui.qt_settings import settings_dialog
 from desktop_app.gui.qt_status import QtStatus
 from desktop_app.gui.qt_worker_page import QtComponentPage, QtWorkerPage, optional_view, placeholder
 from desktop_app.gui.style import icon, set_role
@@ -649,9 +649,11 @@ class QtMainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
-        saved = edit_settings(self.desk.paths, self)
-        if saved is not None:
+        """The Settings dialog; on a folder opened read-only it shows the values and saves nothing."""
+        dialog = settings_dialog(self.desk.paths, self, read_only=self.desk.read_only)
+        if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted and dialog.saved is not None:
             self.status.show_message("Settings saved; they apply the next time Worker Desk starts.", 8000)
+        dialog.deleteLater()
 
     @Slot()
     def show_data_folder(self) -> None:

@@ -1,4 +1,7 @@
-"""The Settings dialog: limits and storage, saved to the data folder's settings file."""
+"""The Settings dialog: limits and storage, saved to the data folder's settings file.
+
+On a data folder opened read-only the dialog shows the values and saves nothing.
+"""
 
 from __future__ import annotations
 
@@ -19,18 +22,29 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.gui.style import set_role
+from domain.model.errors import one_line
 from domain.storage.paths import Paths
-from domain.storage.settings import StorageSettings
+from domain.storage.settings import SettingsError, StorageSettings
+
+READ_ONLY_NOTE = "Read-only: this data folder is opened for reading, so its settings cannot be saved here."
+READ_ONLY_STYLE = (
+    "QLabel { background: #fff8e1; border: 1px solid #f0d78c; border-radius: 4px; padding: 6px 8px; color: #5c4813; }"
+)
 
 
 class QtSettingsDialog(QDialog):
-    """Edits :class:`StorageSettings`; the values apply the next time Worker Desk starts."""
+    """Edits :class:`StorageSettings`; the values apply the next time Worker Desk starts.
+
+    Settings loaded read-only (``settings.read_only``) are shown with every field
+    and the Save button disabled, and a line that says why.
+    """
 
     def __init__(self, paths: Paths, settings: StorageSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle("Settings (read-only)" if settings.read_only else "Settings")
         self.setMinimumWidth(460)
         self._paths = paths
+        self.read_only = settings.read_only
         self.saved: StorageSettings | None = None
 
         self.time_limit = QDoubleSpinBox(self)
@@ -84,29 +98,39 @@ class QtSettingsDialog(QDialog):
         self.storage.currentIndexChanged.connect(self._on_storage)
         self._on_storage()
 
-        note = set_role(
-            QLabel(
-                f"Settings are saved to {paths.settings_file}.\n"
-                "Changes apply the next time Worker Desk starts.",
-                self,
-            ),
-            "subtle",
-        )
+        if self.read_only:
+            note_text = f"Settings are read from {paths.settings_file}."
+        else:
+            note_text = f"Settings are saved to {paths.settings_file}.\nChanges apply the next time Worker Desk starts."
+        note = set_role(QLabel(note_text, self), "subtle")
         note.setWordWrap(True)
+        self.read_only_note = QLabel(READ_ONLY_NOTE, self)
+        self.read_only_note.setObjectName("readOnlyNote")
+        self.read_only_note.setStyleSheet(READ_ONLY_STYLE)
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setVisible(self.read_only)
         self.error = set_role(QLabel(self), "error")
         self.error.hide()
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        close = QDialogButtonBox.StandardButton.Close if self.read_only else QDialogButtonBox.StandardButton.Cancel
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | close, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        if self.read_only:
+            for box in (limits, storage):
+                box.setEnabled(False)
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip(READ_ONLY_NOTE)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
+        layout.addWidget(self.read_only_note)
         layout.addWidget(limits)
         layout.addWidget(storage)
         layout.addWidget(note)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
 
     @Slot()
     def _on_storage(self) -> None:
@@ -130,26 +154,33 @@ class QtSettingsDialog(QDialog):
             postgres=postgres,
             time_limit=float(self.time_limit.value()),
             memory_limit_mib=int(self.memory_limit.value()),
+            read_only=self.read_only,
         )
 
     def accept(self) -> None:
         chosen = self.settings()
         try:
             chosen.save(self._paths)
+        except SettingsError as e:
+            self._show_error(one_line(e))
+            return
         except OSError as e:
-            self.error.setText(f"Cannot save the settings: {e.strerror or e}")
-            self.error.show()
+            self._show_error(f"Cannot save the settings: {e.strerror or e}")
             return
         self.saved = chosen
         super().accept()
 
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
 
-def edit_settings(paths: Paths, parent: QWidget | None = None) -> StorageSettings | None:
-    """Show the dialog on the settings file's current values; the saved settings, or None."""
+
+def settings_dialog(paths: Paths, parent: QWidget | None = None, read_only: bool = False) -> QtSettingsDialog:
+    """The dialog on the settings file's current values (defaults when the file cannot be read)."""
     try:
-        current = StorageSettings.load(paths, environment=False)
+        current = StorageSettings.load(paths, environment=False, read_only=read_only)
     except Exception as e:  # noqa: BLE001 - a broken settings file is replaced from the dialog
-        QMessageBox.warning(parent, "Settings", f"The settings file could not be read ({e}); showing defaults.")
-        current = StorageSettings()
-    dialog = QtSettingsDialog(paths, current, parent)
-    return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+        QMessageBox.warning(parent, "Settings", f"The settings file could not be read ({one_line(e)}); showing defaults.")
+        current = StorageSettings(read_only=read_only)
+    return QtSettingsDialog(paths, current, parent)
+

@@ -26,18 +26,27 @@ class SettingsError(WorkerDeskError):
     pass
 
 
+class ReadOnlySettings(SettingsError):
+    """Settings loaded from a data folder opened read-only cannot be saved back to it."""
+
+
 @dataclass
 class StorageSettings:
     kind: str = "sqlite"  # sqlite | postgres
     postgres: dict[str, Any] = field(default_factory=dict)
     time_limit: float = 10.0
     memory_limit_mib: int = 512
+    # Loaded from a data folder opened read-only: :meth:`save` refuses.
+    read_only: bool = field(default=False, compare=False)
 
     @classmethod
-    def load(cls, paths: Paths, storage: str | None = None, *, environment: bool = True) -> "StorageSettings":
+    def load(
+        cls, paths: Paths, storage: str | None = None, *, environment: bool = True, read_only: bool = False
+    ) -> "StorageSettings":
         """Settings file, then environment, then the explicit flag, each overriding the last.
 
         ``environment=False`` reads the file alone (what a settings editor saves back).
+        ``read_only=True`` marks the settings as belonging to a folder opened read-only.
         """
         data: dict[str, Any] = {}
         if paths.settings_file.exists():
@@ -50,6 +59,7 @@ class StorageSettings:
             postgres=dict(data.get("postgres", {})),
             time_limit=float(data.get("time_limit", 10.0)),
             memory_limit_mib=int(data.get("memory_limit_mib", 512)),
+            read_only=read_only,
         )
         if environment:
             env_kind = os.environ.get(STORAGE_ENV)
@@ -65,6 +75,10 @@ class StorageSettings:
         return settings
 
     def save(self, paths: Paths) -> None:
+        if self.read_only:
+            raise ReadOnlySettings(
+                f"cannot save settings: the data folder is opened read-only, so {paths.settings_file} is not written"
+            )
         paths.config.mkdir(parents=True, exist_ok=True)
         payload = {
             "storage": self.kind,

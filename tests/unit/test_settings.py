@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.storage.paths import Paths
-from domain.storage.settings import SettingsError, StorageSettings
+from domain.model.errors import WorkerDeskError
+from domain.storage.settings import ReadOnlySettings, SettingsError, StorageSettings
 
 
 def test_the_file_the_environment_and_the_flag_override_in_that_order(tmp_path, monkeypatch):
@@ -32,3 +33,16 @@ def test_home_puts_data_cache_and_config_under_one_folder(tmp_path, monkeypatch)
 def test_an_unknown_storage_kind_is_a_clear_error(tmp_path):
     with pytest.raises(SettingsError, match="unknown storage 'oracle'"):
         StorageSettings.load(Paths.resolve(tmp_path), "oracle")
+
+
+def test_settings_loaded_read_only_refuse_to_be_saved(tmp_path):
+    paths = Paths.resolve(tmp_path)
+    settings = StorageSettings.load(paths, read_only=True)
+    settings.time_limit = 1.0
+    with pytest.raises(ReadOnlySettings, match="opened read-only") as caught:
+        settings.save(paths)
+    assert isinstance(caught.value, WorkerDeskError) and "\n" not in str(caught.value)
+    assert not paths.config.exists()
+    # Settings loaded for writing still save.
+    StorageSettings.load(paths).save(paths)
+    assert paths.settings_file.exists()
