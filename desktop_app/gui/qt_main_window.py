@@ -52,6 +52,18 @@ from domain.model.errors import WorkerDeskError, one_line
 from domain.services.components import ComponentInfo, VersionInfo
 
 COMPONENT_SUFFIXES = (".wasm", ".wat")
+
+SELECT_OR_ADD = (
+    "Select a component or a worker on the left.\n\n"
+    "To add a component, drop a .wasm or .wat file on this window or press Ctrl+O."
+)
+SELECT_READ_ONLY = "Select a component or a worker on the left."
+NOTHING_READ_ONLY = "There is nothing here: this data folder has no components and no workers."
+READ_ONLY_BANNER = "Read-only: this data folder is opened for reading; nothing you do here is written."
+READ_ONLY_BANNER_STYLE = (
+    "QLabel#readOnlyBanner { background: #fff3cd; color: #664d03; border-bottom: 1px solid #e8c766;"
+    " padding: 7px 14px; font-weight: 600; }"
+)
 _WORKER_NAME_RE = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 
 
@@ -245,11 +257,8 @@ class QtMainWindow(QMainWindow):
         self.component_page.new_worker_requested.connect(self.new_worker)
         self.component_page.add_version_requested.connect(self.add_component)
         self.worker_page = QtWorkerPage(desk, ops, self)
-        self.empty_page = placeholder(
-            "Select a component or a worker on the left.\n\n"
-            "To add a component, drop a .wasm or .wat file on this window or press Ctrl+O.",
-            self,
-        )
+        self.empty_page = placeholder(SELECT_READ_ONLY if desk.read_only else SELECT_OR_ADD, self)
+        self.empty_label = self.empty_page.findChild(QLabel)
         self.stack = QStackedWidget(self)
         for page in (self.empty_page, self.component_page, self.worker_page):
             self.stack.addWidget(page)
@@ -264,10 +273,13 @@ class QtMainWindow(QMainWindow):
         self.splitter.setSizes([320, 1000])
 
         self.banner = self._make_banner()
+        self.read_only_banner = self._make_read_only_banner()
+        self.read_only_banner.setVisible(desk.read_only)
         central = QWidget(self)
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        lay.addWidget(self.read_only_banner)
         lay.addWidget(self.banner)
         lay.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -363,6 +375,14 @@ class QtMainWindow(QMainWindow):
         ):
             self.toolbar.addSeparator() if a is None else self.toolbar.addAction(a)
         self.addToolBar(self.toolbar)
+
+    def _make_read_only_banner(self) -> QLabel:
+        """The bar under the toolbar of a data folder opened read-only."""
+        bar = QLabel(READ_ONLY_BANNER, self)
+        bar.setObjectName("readOnlyBanner")
+        bar.setStyleSheet(READ_ONLY_BANNER_STYLE)
+        bar.setWordWrap(True)
+        return bar
 
     def _make_banner(self) -> QFrame:
         banner = QFrame(self)
@@ -461,9 +481,11 @@ class QtMainWindow(QMainWindow):
     def _on_loaded(self) -> None:
         if self.stack.currentWidget() is self.component_page:
             self._on_current(self.navigator.current_key())
+        empty = not self.navigator.components and not self.navigator.workers
+        if self.desk.read_only and self.empty_label is not None:
+            self.empty_label.setText(NOTHING_READ_ONLY if empty else SELECT_READ_ONLY)
         if self._first_load:
             self._first_load = False
-            empty = not self.navigator.components and not self.navigator.workers
             if empty and not self.desk.read_only:
                 self.demo_button.setVisible(demo_available())
                 self.banner.show()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop_app.gui.qt_settings import QtSettingsDialog
@@ -100,3 +100,43 @@ def test_the_settings_dialog_of_a_writable_folder_still_saves(qtbot: Any, window
     window.settings_action.trigger()
 
     assert StorageSettings.load(gui_desk.paths, environment=False).time_limit == 4.0
+
+
+def test_a_window_on_a_read_only_folder_shows_a_read_only_bar_under_the_toolbar(
+    windows: Windows, gui_home: Path, open_read_only: Callable[[Path], Desk]
+) -> None:
+    window = windows.open(open_read_only(gui_home))
+
+    bar = window.read_only_banner
+    assert bar.isVisible()
+    assert bar.text().startswith("Read-only:") and "nothing you do here is written" in bar.text()
+    top = bar.mapTo(window, QPoint(0, 0)).y()
+    assert top >= window.toolbar.geometry().bottom()
+    assert top < window.splitter.mapTo(window, QPoint(0, 0)).y()
+
+
+def test_a_window_on_a_writable_folder_has_no_read_only_bar(window: Any) -> None:
+    assert not window.read_only_banner.isVisibleTo(window)
+    assert "drop a .wasm" in window.empty_label.text()
+
+
+def test_an_empty_read_only_folder_says_there_is_nothing_here_instead_of_inviting_a_drop(
+    windows: Windows, empty_home: Path, open_read_only: Callable[[Path], Desk]
+) -> None:
+    open_desk(empty_home).close()  # an event store with nothing in it
+    window = windows.open(open_read_only(empty_home))
+
+    assert window.stack.currentWidget() is window.empty_page
+    text = window.empty_label.text()
+    assert window.empty_label.isVisible() and "nothing here" in text
+    assert "drop" not in text.lower() and ".wasm" not in text and "Ctrl+O" not in text
+    assert not window.banner.isVisibleTo(window)  # no "add a component or create a demo" either
+
+
+def test_a_read_only_folder_with_data_asks_only_for_a_selection(
+    windows: Windows, gui_home: Path, open_read_only: Callable[[Path], Desk]
+) -> None:
+    window = windows.open(open_read_only(gui_home))
+
+    assert window.stack.currentWidget() is window.empty_page
+    assert window.empty_label.text() == "Select a component or a worker on the left."
