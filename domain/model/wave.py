@@ -93,16 +93,23 @@ class WaveError(ValueError):
 # --- shared helpers -----------------------------------------------------------
 
 _WS_START = frozenset(" \t\n\r/")
-_WS = r"(?:[ \t\n\r]+|//[^\n]*)*"
+# Every repetition below is possessive (``*+``, ``++``, ``?+``): once a run of
+# spaces, digits or name characters is matched it is never given back, so a
+# failed match costs no more than the text it read. With plain ``*`` a nested
+# repetition such as ``(?:[ ]+)*`` would try every way of splitting a run of
+# spaces before failing: exponential in the length of the run.
+_WS = r"(?:[ \t\n\r]++|//[^\n]*+)*+"
 _WS_RE = re.compile(_WS)
 _SEP_RE = re.compile(_WS + "(,)?" + _WS)
-_FIELD_RE = re.compile(r"%?([\w.+-]+)" + _WS + ":" + _WS)
-_INT_LIST_RE = re.compile(r"\[((?:[ \t\n\r]*-?(?:0|[1-9][0-9]*)[ \t\n\r]*,)*(?:[ \t\n\r]*-?(?:0|[1-9][0-9]*))?[ \t\n\r]*)\]")
-_ATOM_RE = re.compile(r"[%\w.+-]+")
-_INT_TOKEN_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?![\w%.+-])")
+_FIELD_RE = re.compile(r"%?([\w.+-]++)" + _WS + ":" + _WS)
+_INT_LIST_RE = re.compile(
+    r"\[((?:[ \t\n\r]*+-?(?:0|[1-9][0-9]*+)[ \t\n\r]*+,)*+(?:[ \t\n\r]*+-?(?:0|[1-9][0-9]*+))?+[ \t\n\r]*+)\]"
+)
+_ATOM_RE = re.compile(r"[%\w.+-]++")
+_INT_TOKEN_RE = re.compile(r"-?(?:0|[1-9][0-9]*+)(?![\w%.+-])")
 _KEYWORD_END = frozenset(" \t\n\r/,:()[]{}")
-_FLOAT_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_STR_PLAIN_RE = re.compile(r'[^"\\\n]*')
+_FLOAT_RE = re.compile(r"-?(?:0|[1-9][0-9]*+)(?:\.[0-9]++)?+(?:[eE][+-]?[0-9]++)?+")
+_STR_PLAIN_RE = re.compile(r'[^"\\\n]*+')
 _HEX_RE = re.compile(r"[0-9a-fA-F]{1,6}")
 _F32 = struct.Struct("<f")
 _INF = float("inf")

@@ -744,3 +744,12 @@ def test_random_nested_values_round_trip_exactly(seed: int) -> None:
         parsed = wave.parse(text, t)
         assert _same(parsed, value), (t.wit(), text)
         assert wave.format(parsed, t) == text
+
+
+@pytest.mark.parametrize("spaces", [1, 40, 4000])
+def test_a_field_name_followed_by_spaces_and_no_colon_is_rejected_at_once(spaces: int) -> None:
+    # Each run of spaces is read once: splitting it between nested repetitions
+    # would make this take time exponential in ``spaces``.
+    t = RecordType((("a", U8), ("b", STRING)))
+    error = _error("{a" + " " * spaces + "x}", t)
+    assert str(error) == f'at column {spaces + 3}: expected ":" after field "a", found "x"'
