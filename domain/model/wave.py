@@ -93,6 +93,10 @@ class WaveError(ValueError):
 # --- shared helpers -----------------------------------------------------------
 
 _WS_START = frozenset(" \t\n\r/")
+# The most digits a value of any integer type has (u64's maximum has 20). A
+# longer integer is out of range whatever its type, so it is rejected before
+# int() reads it: int() refuses more than 4300 digits and is slow near that.
+_INT_DIGITS = max(len(str(abs(v))) for lo_hi in INTEGER_RANGES.values() for v in lo_hi)
 # Every repetition below is possessive (``*+``, ``++``, ``?+``): once a run of
 # spaces, digits or name characters is matched it is never given back, so a
 # failed match costs no more than the text it read. With plain ``*`` a nested
@@ -103,7 +107,8 @@ _WS_RE = re.compile(_WS)
 _SEP_RE = re.compile(_WS + "(,)?" + _WS)
 _FIELD_RE = re.compile(r"%?([\w.+-]++)" + _WS + ":" + _WS)
 _INT_LIST_RE = re.compile(
-    r"\[((?:[ \t\n\r]*+-?(?:0|[1-9][0-9]*+)[ \t\n\r]*+,)*+(?:[ \t\n\r]*+-?(?:0|[1-9][0-9]*+))?+[ \t\n\r]*+)\]"
+    r"\[((?:[ \t\n\r]*+-?(?:0|[1-9][0-9]{0,%(more)d}+)[ \t\n\r]*+,)*+(?:[ \t\n\r]*+-?(?:0|[1-9][0-9]{0,%(more)d}+))?+[ \t\n\r]*+)\]"
+    % {"more": _INT_DIGITS - 1}
 )
 _ATOM_RE = re.compile(r"[%\w.+-]++")
 _INT_TOKEN_RE = re.compile(r"-?(?:0|[1-9][0-9]*+)(?![\w%.+-])")
@@ -221,6 +226,9 @@ def _int_parser(name: str) -> Callable[[str, int], tuple[int, int]]:
     def parse_int(s: str, i: int) -> tuple[int, int]:
         m = match(s, i)
         if m is not None:
+            digits = m.end() - i - (s[i] == "-")
+            if digits > _INT_DIGITS:
+                _error(s, i, f"expected {what}, found a {digits}-digit integer")
             v = int(m.group())
             if lo <= v <= hi:
                 return v, m.end()
@@ -676,7 +684,12 @@ def _fast_int(name: str) -> Callable[[str], Any]:
 
     def fast(text: str) -> Any:
         digits = text[1:] if text[:1] == "-" else text
-        if digits.isascii() and digits.isdigit() and (digits[0] != "0" or len(digits) == 1):
+        if (
+            len(digits) <= _INT_DIGITS
+            and digits.isascii()
+            and digits.isdigit()
+            and (digits[0] != "0" or len(digits) == 1)
+        ):
             v = int(text)
             if lo <= v <= hi:
                 return v

@@ -753,3 +753,32 @@ def test_a_field_name_followed_by_spaces_and_no_colon_is_rejected_at_once(spaces
     t = RecordType((("a", U8), ("b", STRING)))
     error = _error("{a" + " " * spaces + "x}", t)
     assert str(error) == f'at column {spaces + 3}: expected ":" after field "a", found "x"'
+
+
+LONG = "1" * 5000
+
+
+@pytest.mark.parametrize(
+    ("text", "t", "message"),
+    [
+        (LONG, U64, "at column 1: expected u64 (0..18446744073709551615), found a 5000-digit integer"),
+        ("-" + LONG, S64, "at column 1: expected s64 (-9223372036854775808..9223372036854775807), found a 5000-digit integer"),
+        ("1" * 4301, U8, "at column 1: expected u8 (0..255), found a 4301-digit integer"),
+        (f"[1, {LONG}]", BYTES, "at column 5: expected u8 (0..255), found a 5000-digit integer"),
+        (f"[1, {LONG}]", ListType(U64), "at column 5: expected u64 (0..18446744073709551615), found a 5000-digit integer"),
+        ("[" + "9" * 21 + "]", ListType(U64), "at column 2: expected u64 (0..18446744073709551615), found a 21-digit integer"),
+        (f'{{name: "x", qty: {LONG}}}', ITEM, "at column 18: expected u32 (0..4294967295), found a 5000-digit integer"),
+        (f"({LONG})", TupleType((S8,)), "at column 2: expected s8 (-128..127), found a 5000-digit integer"),
+        (LONG, OptionType(U16), "at column 1: expected u16 (0..65535), found a 5000-digit integer"),
+    ],
+    ids=lambda v: v[:20] if isinstance(v, str) else None,
+)
+def test_an_integer_longer_than_python_converts_is_a_wave_error(text: str, t: ValueType, message: str) -> None:
+    # int() refuses strings of more than 4300 digits with a plain ValueError.
+    error = _error(text, t)
+    assert str(error) == message
+
+
+def test_a_long_number_for_a_float_type_is_out_of_range_or_rounded() -> None:
+    assert "out of f64 range" in str(_error(LONG, F64))
+    assert wave.parse("0." + LONG, F64) == pytest.approx(1 / 9)
