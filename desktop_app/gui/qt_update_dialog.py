@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -197,6 +198,41 @@ def describe_result(r: WorkerResult) -> str:
     return text + f" The worker was kept on its old version {o.from_version}; nothing changed."
 
 
+def confirmation_text(workers: list[WorkerInfo], mode: str, target: int, dry_run: list[WorkerResult] | None) -> str:
+    """What a real update is about to do, for the user to confirm: mode, workers, versions, downgrades."""
+    word = _mode_word(mode)
+    an = "an" if word == "automatic" else "a"
+    if len(workers) == 1:
+        w = workers[0]
+        lines = [f"Run {an} {word} update of {w.ref} from version {w.version} to version {target}?"]
+    else:
+        lines = [f"Run {an} {word} update of {len(workers)} workers to version {target}?"]
+        for w in workers:
+            note = " (already runs it)" if w.version == target else " (downgrade)" if target < w.version else ""
+            lines.append(f"  • {w.ref}: version {w.version} → {target}{note}")
+    older = [w for w in workers if target < w.version]
+    if older:
+        if len(workers) == 1:
+            lines.append(
+                f"\nWarning: this is a downgrade. Version {target} is older than version {older[0].version}, "
+                "which the worker runs now."
+            )
+        else:
+            who = ", ".join(w.ref for w in older)
+            lines.append(f"\nWarning: this is a downgrade for {who}: version {target} is older than the one they run now.")
+    lines.append("\n" + MODE_HELP["auto" if word == "automatic" else "manual"])
+    if dry_run is not None:
+        ok = sum(r.ok for r in dry_run)
+        if len(dry_run) == 1:
+            lines.append(f"The dry run said it {'would succeed' if ok else 'would fail'}.")
+        else:
+            lines.append(f"The dry run said {ok} of {len(dry_run)} would succeed.")
+    else:
+        lines.append("No dry run was made for this choice.")
+    lines.append("The update is written to the history; going back takes another update.")
+    return "\n".join(lines)
+
+
 def _function_signatures(desc: ComponentDescription) -> dict[str, str]:
     out = {}
     for f in desc.functions:
@@ -316,6 +352,10 @@ class QtUpdateDialog(QDialog):
         self._results: list[WorkerResult] = []
         self._close_pending = False
         self._report_op: Op | None = None
+        self._update_target: int | None = None
+        self._update_mode = "auto"
+        self._dry_run_choice: tuple[int, str] | None = None
+        self._dry_run_of: tuple[int, str] | None = None  # the choice the shown results are a dry run of
         self.setWindowTitle("Update workers" if self.bulk else f"Update {self.refs[0] if self.refs else ''}")
         self.setMinimumWidth(680)
 
@@ -375,8 +415,11 @@ class QtUpdateDialog(QDialog):
 
         self.dry_run_button = QPushButton("Dry run", self)
         self.dry_run_button.setToolTip("Run the whole update on scratch copies; nothing is written")
-        self.update_button = QPushButton(f"Update {len(self.refs)} workers" if self.bulk else "Update", self)
-        self.update_button.setDefault(True)
+        self.update_button = QPushButton(f"Update {len(self.refs)} workers…" if self.bulk else "Update…", self)
+        self.update_button.setToolTip("Write the update, after a confirmation")
+        # Enter runs a dry run; a real update only ever follows a click and a confirmation.
+        self.dry_run_button.setDefault(True)
+        self.update_button.setAutoDefault(False)
         self.cancel_button = QPushButton("Stop dry run", self)
         self.cancel_button.hide()
         self.close_button = QPushButton("Close", self)
@@ -402,7 +445,7 @@ class QtUpdateDialog(QDialog):
         self.version_combo.currentIndexChanged.connect(self._on_choice_changed)
         self.auto_radio.toggled.connect(self._on_choice_changed)
         self.dry_run_button.clicked.connect(self.dry_run)
-        self.update_button.clicked.connect(self.start_update)
+        self.update_button.clicked.connect(self.confirm_and_update)
         self.cancel_button.clicked.connect(self._cancel_dry_run)
         self.close_button.clicked.connect(self.reject)
         self._set_controls(False)
@@ -442,6 +485,7 @@ class QtUpdateDialog(QDialog):
         if self.running or target is None:
             return None
         self._clear_result()
+        self._dry_run_choice = (target, self.mode())
         op = Op("Dry run", _dry_runs, self._desk.workers, list(self.refs), self.mode(), target)
         op.succeeded.connect(self._on_dry_run)
         op.failed.connect(self._on_op_failed)
@@ -451,16 +495,48 @@ class QtUpdateDialog(QDialog):
         self.status.setText("Dry run in progress…")
         return self._start(op, cancellable=True)
 
-    def start_update(self) -> None:
-        """Update the workers one by one, in the background."""
+    def confirm_and_update(self) -> bool:
+        """Say what the update will do, and run it only if the user agrees. Returns whether it started."""
+        target, mode = self.target(), self.mode()
+        if self.running or target is None or self._preflight is None:
+            return False
+        dry = self._results if self._dry_run_of == (target, mode) else None
+        if not self.confirm(confirmation_text(self._preflight.workers, mode, target, dry)):
+            self.status.setText("Update not confirmed. Nothing was written.")
+            return False
+        if self.running or (self.target(), self.mode()) != (target, mode):
+            return False
+        return self.start_update()
+
+    def confirm(self, text: str) -> bool:
+        """Ask the user to confirm ``text``; Cancel is the default answer."""
+        box = QMessageBox(self)
+        box.setWindowTitle(self.windowTitle())
+        downgrade = "downgrade" in text
+        box.setIcon(QMessageBox.Icon.Warning if downgrade else QMessageBox.Icon.Question)
+        question, _, details = text.partition("\n")
+        box.setText(question)
+        box.setInformativeText(details.strip())
+        update = box.addButton("Downgrade" if downgrade else "Update", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is update
+
+    def start_update(self) -> bool:
+        """Update the workers one by one, in the background, without asking (the Update button asks first)."""
         target = self.target()
         if self.running or target is None:
-            return
+            return False
+        self._update_target, self._update_mode = target, self.mode()
+        self._dry_run_of = None
         self._clear_result()
         self._results = []
         self._queue = list(self.refs)
         self.results_table.setRowCount(0)
         self._next_update()
+        return True
 
     # -- preflight and report -----------------------------------------------------------
 
@@ -545,6 +621,7 @@ class QtUpdateDialog(QDialog):
         self._end_run()
         self.status.setText("")
         self._results = results
+        self._dry_run_of = self._dry_run_choice
         self._show_results(results)
         self.dry_run_finished.emit(results)
 
@@ -558,13 +635,13 @@ class QtUpdateDialog(QDialog):
     # -- update -------------------------------------------------------------------------
 
     def _next_update(self) -> None:
-        target = self.target()
+        target = self._update_target
         if not self._queue or self._close_pending or target is None:
             self._finish_update()
             return
         ref = self._queue.pop(0)
         done = len(self._results)
-        op = Op(f"Updating {ref}", _update_one, self._desk.workers, ref, self.mode(), target)
+        op = Op(f"Updating {ref}", _update_one, self._desk.workers, ref, self._update_mode, target)
         op.setProperty("ref", ref)
         op.succeeded.connect(self._on_worker_updated)
         op.failed.connect(self._on_worker_rejected)
@@ -674,6 +751,7 @@ class QtUpdateDialog(QDialog):
     # -- results ------------------------------------------------------------------------
 
     def _clear_result(self) -> None:
+        self._dry_run_of = None
         self.result_label.clear()
         self.divergence.hide()
 

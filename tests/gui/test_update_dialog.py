@@ -8,6 +8,7 @@ import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
 from desktop_app.gui.ops import Op, Operations
@@ -158,6 +159,7 @@ def test_failed_manual_update_says_why_and_that_the_worker_kept_its_version(
     dialog = _dialog(qtbot, counter_desk, ops, [REF])
     # When a manual update to version 3, whose load rejects every snapshot, runs
     _choose(qtbot, dialog, 3, "manual")
+    dialog.confirm = lambda text: True
     with qtbot.waitSignal(dialog.update_finished, timeout=10000) as done:
         qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
     [result] = done.args[0]
@@ -291,3 +293,164 @@ def test_closing_during_a_dry_run_stops_it(qtbot, counter_desk: Desk, ops: Opera
         with qtbot.waitSignal(op.cancelled, timeout=20000):
             gate.set()
     assert not dialog.isVisible()
+
+
+# --------------------------------------------------------------------------- updates only on purpose
+
+
+def _record(desk: Desk, ref: str = REF) -> tuple[int, int, list[str]]:
+    """What an update would change: the component version, the history length and the update records."""
+    return desk.workers.get(ref)["componentVersion"], desk.workers.history_length(ref), _updates(desk, ref)
+
+
+class Confirm:
+    """Stands in for the confirmation box: records what it was asked and answers ``answer``."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.asked: list[str] = []
+
+    def __call__(self, text: str) -> bool:
+        self.asked.append(text)
+        return self.answer
+
+
+def test_enter_runs_a_dry_run_and_never_an_update(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    # Given the dialog just opened, with the newest version proposed
+    before = _record(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    confirm = Confirm(True)
+    dialog.confirm = confirm
+    dialog.show()
+    assert dialog.target() == 3
+    # When the user presses Enter, on the dialog and then on the version list
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=10000) as done:
+        QTest.keyClick(dialog, Qt.Key.Key_Return)
+    [result] = done.args[0]
+    assert result.outcome is not None and result.outcome.dry_run
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=10000):
+        QTest.keyClick(dialog.version_combo, Qt.Key.Key_Return)
+    # Then only dry runs ran: nothing was asked and nothing was written
+    ops.wait_idle()
+    assert confirm.asked == []
+    assert _record(counter_desk) == before
+    assert "Nothing was written" in dialog.result_label.text()
+    assert dialog.dry_run_button.isDefault() and not dialog.update_button.isDefault()
+
+
+def test_enter_after_clicking_update_still_does_not_update(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    before = _record(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    dialog.confirm = Confirm(False)
+    dialog.show()
+    # The Update button has the focus after a click that was not confirmed
+    qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
+    dialog.update_button.setFocus()
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=10000):
+        QTest.keyClick(dialog.update_button, Qt.Key.Key_Return)
+    ops.wait_idle()
+    assert _record(counter_desk) == before
+
+
+def test_declined_confirmation_writes_nothing(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    before = _record(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 1)
+    confirm = Confirm(False)
+    dialog.confirm = confirm
+
+    qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
+
+    # The question says what would have happened
+    [text] = confirm.asked
+    assert "automatic update of counter/w1 from version 0 to version 1" in text
+    assert "Warning" not in text and "downgrade" not in text
+    assert "No dry run was made" in text
+    # And nothing ran or was written
+    assert not dialog.running and ops.running == []
+    ops.wait_idle()
+    assert _record(counter_desk) == before
+    assert "Nothing was written" in dialog.status.text()
+
+
+def test_accepted_confirmation_writes_exactly_one_update(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 1)
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=10000):
+        dialog.dry_run()
+    confirm = Confirm(True)
+    dialog.confirm = confirm
+    with qtbot.waitSignal(dialog.update_finished, timeout=10000):
+        qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
+    ops.wait_idle()
+    [text] = confirm.asked
+    assert "The dry run said it would succeed" in text
+    assert _updates(counter_desk) == ["successfulUpdate"]
+    assert counter_desk.workers.get(REF)["componentVersion"] == 1
+
+
+def test_manual_update_confirmation_uses_the_gui_words(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    assert counter_desk.workers.update(REF, "auto", 1).ok
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 2, "manual")
+    confirm = Confirm(False)
+    dialog.confirm = confirm
+    assert not dialog.confirm_and_update()
+    [text] = confirm.asked
+    assert "manual update of counter/w1 from version 1 to version 2" in text
+    assert "save-snapshot" in text
+
+
+def test_downgrade_confirmation_warns(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    # Given the worker on version 3
+    assert counter_desk.workers.update(REF, "auto", 3).ok
+    before = _record(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    # When the user asks for version 1
+    _choose(qtbot, dialog, 1)
+    confirm = Confirm(False)
+    dialog.confirm = confirm
+    qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
+    # Then the question warns of a downgrade, and declining it writes nothing
+    [text] = confirm.asked
+    assert "from version 3 to version 1" in text
+    assert "Warning: this is a downgrade" in text and "older than version 3" in text
+    ops.wait_idle()
+    assert _record(counter_desk) == before
+
+
+def test_bulk_confirmation_lists_each_worker_and_its_downgrade(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    refs = _bulk_desk(counter_desk)
+    assert counter_desk.workers.update("counter/w2", "auto", 3).ok
+    dialog = _dialog(qtbot, counter_desk, ops, refs)
+    _choose(qtbot, dialog, 1)
+    confirm = Confirm(False)
+    dialog.confirm = confirm
+    qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
+    [text] = confirm.asked
+    assert "automatic update of 3 workers to version 1" in text
+    assert "counter/w1: version 0 → 1\n" in text and "counter/w2: version 3 → 1 (downgrade)" in text
+    assert "Warning: this is a downgrade for counter/w2" in text
+    assert all(_updates(counter_desk, r) == (["successfulUpdate"] if r == "counter/w2" else []) for r in refs)
+
+
+def test_the_default_confirmation_defaults_to_cancel(qtbot, counter_desk: Desk, ops: Operations, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    seen: list[tuple[str, str, str]] = []
+
+    def answer(box: QMessageBox) -> int:
+        default = box.defaultButton()
+        seen.append((box.text(), box.informativeText(), default.text() if default else ""))
+        box.done(0)
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    assert counter_desk.workers.update(REF, "auto", 3).ok
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 1)
+    assert not dialog.confirm_and_update()
+    [(question, details, default)] = seen
+    assert question == "Run an automatic update of counter/w1 from version 3 to version 1?"
+    assert "downgrade" in details
+    assert default.replace("&", "") == "Cancel"
