@@ -48,6 +48,8 @@ MODE_HELP = {
 }
 OK_COLOUR = "#1a7f37"
 FAIL_COLOUR = "#c62828"
+REPORT_TITLE = "Compatibility (nothing has been written)"
+WRITTEN_TITLE = "What was written"
 
 
 # --------------------------------------------------------------------------- background jobs
@@ -233,6 +235,35 @@ def confirmation_text(workers: list[WorkerInfo], mode: str, target: int, dry_run
     return "\n".join(lines)
 
 
+def describe_written(r: WorkerResult) -> str:
+    """One plain sentence about what an update wrote to a worker's history."""
+    o = r.outcome
+    if r.skipped:
+        return f"{r.ref}: not attempted; nothing was written."
+    if o is None:
+        return f"{r.ref}: the update was rejected ({r.error}); nothing was written."
+    mode = _mode_word(o.mode)
+    if o.ok:
+        return (
+            f"{o.worker}: a successful {mode} update from version {o.from_version} to {o.target_version} "
+            f"was written to its history; it now runs version {o.target_version}."
+        )
+    kept = f"reverted to version {o.from_version}" if mode == "manual" and o.stage == "load" else f"still runs version {o.from_version}"
+    return (
+        f"{o.worker}: a failed {mode} update to version {o.target_version} (stage {o.stage}) "
+        f"was written to its history; it {kept}."
+    )
+
+
+def written_html(results: list[WorkerResult]) -> str:
+    items = "".join(
+        f"<li><span style='color:{OK_COLOUR if r.ok else FAIL_COLOUR}'>{'✔' if r.ok else '✘'}</span> "
+        f"{_esc(describe_written(r))}</li>"
+        for r in results
+    )
+    return f"<ul style='margin:0'>{items}</ul><p>Choose a target version to check another update.</p>"
+
+
 def _function_signatures(desc: ComponentDescription) -> dict[str, str]:
     out = {}
     for f in desc.functions:
@@ -356,6 +387,9 @@ class QtUpdateDialog(QDialog):
         self._update_mode = "auto"
         self._dry_run_choice: tuple[int, str] | None = None
         self._dry_run_of: tuple[int, str] | None = None  # the choice the shown results are a dry run of
+        self._has_choices = False
+        self._report_known = False  # the report shown is the one for the chosen target
+        self._disarmed = False  # after an update: no target until the user picks one
         self.setWindowTitle("Update workers" if self.bulk else f"Update {self.refs[0] if self.refs else ''}")
         self.setMinimumWidth(680)
 
@@ -364,6 +398,7 @@ class QtUpdateDialog(QDialog):
 
         self.version_combo = QComboBox(self)
         self.version_combo.setMinimumContentsLength(40)
+        self.version_combo.setPlaceholderText("Choose a target version")
         self.auto_radio = QRadioButton("Automatic (replay the history)", self)
         self.manual_radio = QRadioButton("Manual (state snapshot)", self)
         self.auto_radio.setChecked(True)
@@ -385,8 +420,8 @@ class QtUpdateDialog(QDialog):
         self.report = QTextBrowser(self)
         self.report.setMinimumHeight(150)
         self.report.setPlaceholderText("The compatibility report appears here.")
-        report_box = QGroupBox("Compatibility (nothing has been written)", self)
-        QVBoxLayout(report_box).addWidget(self.report)
+        self.report_box = QGroupBox(REPORT_TITLE, self)
+        QVBoxLayout(self.report_box).addWidget(self.report)
 
         self.result_label = QLabel(self)
         self.result_label.setWordWrap(True)
@@ -434,7 +469,7 @@ class QtUpdateDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(form)
-        layout.addWidget(report_box, 1)
+        layout.addWidget(self.report_box, 1)
         layout.addWidget(self.result_label)
         layout.addWidget(self.divergence)
         layout.addWidget(self.results_table, 1)
@@ -443,12 +478,12 @@ class QtUpdateDialog(QDialog):
         layout.addLayout(buttons)
 
         self.version_combo.currentIndexChanged.connect(self._on_choice_changed)
-        self.auto_radio.toggled.connect(self._on_choice_changed)
+        self.auto_radio.toggled.connect(self._on_mode_changed)
         self.dry_run_button.clicked.connect(self.dry_run)
         self.update_button.clicked.connect(self.confirm_and_update)
         self.cancel_button.clicked.connect(self._cancel_dry_run)
         self.close_button.clicked.connect(self.reject)
-        self._set_controls(False)
+        self._sync_controls()
         self._load_preflight()
 
     # -- public -----------------------------------------------------------------------
@@ -571,31 +606,45 @@ class QtUpdateDialog(QDialog):
                 if item is not None and item.data(Qt.ItemDataRole.UserRole) in current:
                     item.setEnabled(False)
         choices = [v.version for v in pf.versions if self.bulk or v.version not in current]
-        if previous in choices:
+        self._has_choices = bool(choices)
+        if self._disarmed:
+            choice = None  # after an update the user picks the next target, if any
+        elif previous in choices:
             choice = previous
         elif choices:
             choice = max(choices)
         else:
             choice = None
-        if choice is not None:
-            self.version_combo.setCurrentIndex(self.version_combo.findData(choice))
+        self.version_combo.setCurrentIndex(-1 if choice is None else self.version_combo.findData(choice))
         self.version_combo.blockSignals(False)
-        self._set_controls(choice is not None)
-        if choice is None:
+        self._sync_controls()
+        if not choices and not self._disarmed:
             self.report.setPlainText("This component has no other version to update to.")
         self.preflight_ready.emit()
         self._request_report()
 
     def _on_preflight_failed(self, message: str) -> None:
         self.header.setText(f"<span style='color:{FAIL_COLOUR}'>{_esc(message)}</span>")
-        self._set_controls(False)
+        self._preflight = None
+        self._sync_controls()
 
     def _on_choice_changed(self) -> None:
+        if self._disarmed:
+            self._disarmed = False
+            self.report_box.setTitle(REPORT_TITLE)
+            self.results_table.setRowCount(0)
         self._clear_result()
         self._request_report()
 
+    def _on_mode_changed(self) -> None:
+        if not self._disarmed:
+            self._clear_result()
+        self._sync_controls()
+
     def _request_report(self) -> None:
         target = self.target()
+        self._report_known = False
+        self._sync_controls()
         if self._preflight is None or target is None:
             return
         self.report.setPlainText("Comparing versions…")
@@ -606,14 +655,18 @@ class QtUpdateDialog(QDialog):
         self._submit(op)
 
     def _on_report(self, groups: list[CompatGroup]) -> None:
-        if self.sender() is not self._report_op:
+        if self.sender() is not self._report_op or self.target() is None:
             return
         self.report.setHtml(compatibility_html(groups, self._versions))
+        self._report_known = True
+        self._sync_controls()
         self.report_ready.emit()
 
     def _on_report_failed(self, message: str) -> None:
-        if self.sender() is self._report_op:
+        if self.sender() is self._report_op and self.target() is not None:
             self.report.setPlainText(message)
+            self._report_known = True
+            self._sync_controls()
 
     # -- dry run ------------------------------------------------------------------------
 
@@ -681,12 +734,25 @@ class QtUpdateDialog(QDialog):
         self._running = None
         self.status.setText("")
         self._show_results(self._results, table=False)
+        if self._results:
+            self._disarm()
         self._set_running(False)
         self.update_finished.emit(list(self._results))
         if self._close_pending:
             super().reject()
             return
         self._load_preflight()
+
+    def _disarm(self) -> None:
+        """After an update: no target is chosen, and the report box says what was written."""
+        self._disarmed = True
+        self._report_op = None
+        self._report_known = False
+        self.version_combo.blockSignals(True)
+        self.version_combo.setCurrentIndex(-1)
+        self.version_combo.blockSignals(False)
+        self.report_box.setTitle(WRITTEN_TITLE)
+        self.report.setHtml(written_html(self._results))
 
     # -- running state ------------------------------------------------------------------
 
@@ -719,15 +785,21 @@ class QtUpdateDialog(QDialog):
             self.progress.setValue(done)
 
     def _set_running(self, running: bool) -> None:
-        self._set_controls(not running and self.target() is not None)
+        self._sync_controls()
         if not running:
             self.cancel_button.hide()
         self.progress.setVisible(running)
         self.close_button.setText("Close" if not running else "Close when done")
 
-    def _set_controls(self, enabled: bool) -> None:
-        for w in (self.version_combo, self.auto_radio, self.manual_radio, self.dry_run_button, self.update_button, self.stop_on_failure):
-            w.setEnabled(enabled)
+    def _sync_controls(self) -> None:
+        """Enable what can be used now: nothing while running, and Update only once the report is in."""
+        ready = self._running is None and self._preflight is not None
+        armed = ready and self.target() is not None
+        self.version_combo.setEnabled(ready and self._has_choices)
+        self.stop_on_failure.setEnabled(ready)
+        for w in (self.auto_radio, self.manual_radio, self.dry_run_button):
+            w.setEnabled(armed)
+        self.update_button.setEnabled(armed and self._report_known)
 
     def reject(self) -> None:
         """Close now, or, while an update runs, as soon as the running worker is done."""
@@ -752,6 +824,7 @@ class QtUpdateDialog(QDialog):
 
     def _clear_result(self) -> None:
         self._dry_run_of = None
+        self.status.clear()
         self.result_label.clear()
         self.divergence.hide()
 

@@ -148,6 +148,9 @@ def test_update_runs_in_the_background_and_reports_success(qtbot, counter_desk: 
     qtbot.waitUntil(lambda: f"worker:{REF}" in changed and "audit" in changed, timeout=10000)
     # The dialog re-reads the worker: version 1 is now the current one
     qtbot.waitUntil(lambda: "runs version 1" in dialog.header.text(), timeout=10000)
+    # It is ready for another update once the user picks its target
+    assert dialog.version_combo.isEnabled() and dialog.target() is None
+    _choose(qtbot, dialog, 3)
     assert dialog.update_button.isEnabled()
 
 
@@ -454,3 +457,53 @@ def test_the_default_confirmation_defaults_to_cancel(qtbot, counter_desk: Desk, 
     assert question == "Run an automatic update of counter/w1 from version 3 to version 1?"
     assert "downgrade" in details
     assert default.replace("&", "") == "Cancel"
+
+
+def test_after_an_update_the_dialog_is_disarmed(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    # Given an update from version 0 to 1, confirmed
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    dialog.show()
+    _choose(qtbot, dialog, 1)
+    confirm = Confirm(True)
+    dialog.confirm = confirm
+    with qtbot.waitSignal(dialog.update_finished, timeout=10000):
+        qtbot.mouseClick(dialog.update_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "runs version 1" in dialog.header.text(), timeout=10000)
+    ops.wait_idle()
+    qtbot.wait(50)
+    # Then no next target is proposed and nothing can be run until the user picks one
+    assert dialog.target() is None and dialog.version_combo.currentIndex() == -1
+    assert not dialog.update_button.isEnabled() and not dialog.dry_run_button.isEnabled()
+    # The explanation says what was written, not that nothing was
+    assert "nothing has been written" not in dialog.report_box.title()
+    written = dialog.report_text()
+    assert "successful automatic update from version 0 to 1 was written" in written
+    assert "now runs version 1" in written
+    # And pressing Enter again neither asks nor writes anything
+    before = _record(counter_desk)
+    dry_runs: list[object] = []
+    dialog.dry_run_finished.connect(dry_runs.append)
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.version_combo, Qt.Key.Key_Return)
+    assert not dialog.running
+    ops.wait_idle()
+    qtbot.wait(50)
+    assert dry_runs == [] and len(confirm.asked) == 1
+    assert _record(counter_desk) == before == (1, before[1], ["successfulUpdate"])
+    # Picking a target arms the dialog again, with the compatibility report back
+    _choose(qtbot, dialog, 2)
+    assert dialog.update_button.isEnabled() and dialog.dry_run_button.isEnabled()
+    assert dialog.report_box.title() == "Compatibility (nothing has been written)"
+    assert "Version 1 → 2" in dialog.report_text()
+
+
+def test_after_a_failed_update_the_dialog_says_what_was_written(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 2)  # the history diverges on version 2
+    dialog.confirm = Confirm(True)
+    with qtbot.waitSignal(dialog.update_finished, timeout=10000):
+        assert dialog.confirm_and_update()
+    assert dialog.target() is None
+    assert "a failed automatic update to version 2 (stage replay) was written" in dialog.report_text()
+    assert "still runs version 0" in dialog.report_text()
+    assert _updates(counter_desk) == ["failedUpdate"]
