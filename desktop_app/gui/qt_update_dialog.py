@@ -320,6 +320,27 @@ def compatibility_html(groups: list[CompatGroup], versions: dict[int, VersionInf
     return "".join(parts)
 
 
+def mode_blockers(groups: list[CompatGroup], workers: int) -> dict[str, str]:
+    """The modes the compatibility report rules out ("auto", "manual"), each with its reason.
+
+    The report only ever rules out a manual update (a side without the snapshot
+    export it needs); an automatic update is decided by replaying the history.
+    """
+    manual = []
+    for g in groups:
+        r = g.report
+        if r is None or r.manual_possible:
+            continue
+        why = []
+        if not r.old_exports_save:
+            why.append(f"version {r.from_version} does not export save-snapshot")
+        if not r.new_exports_load:
+            why.append(f"version {r.to_version} does not export load-snapshot")
+        reason = " and ".join(why)
+        manual.append(reason if len(g.refs) == workers else f"{', '.join(g.refs)}: {reason}")
+    return {"manual": "Not possible: " + "; ".join(manual) + "."} if manual else {}
+
+
 def _version_label(v: VersionInfo, current: set[int], bulk: bool) -> str:
     d = v.description
     snap = {
@@ -390,6 +411,7 @@ class QtUpdateDialog(QDialog):
         self._has_choices = False
         self._report_known = False  # the report shown is the one for the chosen target
         self._disarmed = False  # after an update: no target until the user picks one
+        self._blockers: dict[str, str] = {}  # mode -> why the report rules it out
         self.setWindowTitle("Update workers" if self.bulk else f"Update {self.refs[0] if self.refs else ''}")
         self.setMinimumWidth(680)
 
@@ -407,12 +429,19 @@ class QtUpdateDialog(QDialog):
         self._modes.addButton(self.manual_radio)
         auto_help = self._help_label(MODE_HELP["auto"])
         manual_help = self._help_label(MODE_HELP["manual"])
+        self.auto_reason = self._reason_label()
+        self.manual_reason = self._reason_label()
         modes = QVBoxLayout()
         modes.setSpacing(2)
-        modes.addWidget(self.auto_radio)
-        modes.addWidget(auto_help)
-        modes.addWidget(self.manual_radio)
-        modes.addWidget(manual_help)
+        for radio, reason, help_label in (
+            (self.auto_radio, self.auto_reason, auto_help),
+            (self.manual_radio, self.manual_reason, manual_help),
+        ):
+            row = QHBoxLayout()
+            row.addWidget(radio)
+            row.addWidget(reason, 1)
+            modes.addLayout(row)
+            modes.addWidget(help_label)
         form = QFormLayout()
         form.addRow("Target version:", self.version_combo)
         form.addRow("Mode:", modes)
@@ -517,7 +546,7 @@ class QtUpdateDialog(QDialog):
     def dry_run(self) -> Op | None:
         """Try the update on scratch copies and show what would happen."""
         target = self.target()
-        if self.running or target is None:
+        if self.running or target is None or self._refuse_blocked_mode():
             return None
         self._clear_result()
         self._dry_run_choice = (target, self.mode())
@@ -533,7 +562,7 @@ class QtUpdateDialog(QDialog):
     def confirm_and_update(self) -> bool:
         """Say what the update will do, and run it only if the user agrees. Returns whether it started."""
         target, mode = self.target(), self.mode()
-        if self.running or target is None or self._preflight is None:
+        if self.running or target is None or self._preflight is None or self._refuse_blocked_mode():
             return False
         dry = self._results if self._dry_run_of == (target, mode) else None
         if not self.confirm(confirmation_text(self._preflight.workers, mode, target, dry)):
@@ -562,7 +591,7 @@ class QtUpdateDialog(QDialog):
     def start_update(self) -> bool:
         """Update the workers one by one, in the background, without asking (the Update button asks first)."""
         target = self.target()
-        if self.running or target is None:
+        if self.running or target is None or self._refuse_blocked_mode():
             return False
         self._update_target, self._update_mode = target, self.mode()
         self._dry_run_of = None
@@ -644,7 +673,7 @@ class QtUpdateDialog(QDialog):
     def _request_report(self) -> None:
         target = self.target()
         self._report_known = False
-        self._sync_controls()
+        self._set_blockers({})
         if self._preflight is None or target is None:
             return
         self.report.setPlainText("Comparing versions…")
@@ -659,8 +688,26 @@ class QtUpdateDialog(QDialog):
             return
         self.report.setHtml(compatibility_html(groups, self._versions))
         self._report_known = True
-        self._sync_controls()
+        self._set_blockers(mode_blockers(groups, len(self.refs)))
         self.report_ready.emit()
+
+    def _set_blockers(self, blockers: dict[str, str]) -> None:
+        """Disable the modes the report rules out, say why beside them, and leave a possible one chosen."""
+        self._blockers = blockers
+        for mode, reason in (("auto", self.auto_reason), ("manual", self.manual_reason)):
+            reason.setText(blockers.get(mode, ""))
+            reason.setVisible(mode in blockers)
+        current = self.mode()
+        other = "manual" if current == "auto" else "auto"
+        if current in blockers and other not in blockers:
+            self.set_mode(other)
+        self._sync_controls()
+
+    def _refuse_blocked_mode(self) -> bool:
+        reason = self._blockers.get(self.mode())
+        if reason is not None:
+            self.status.setText(f"{_mode_word(self.mode()).capitalize()} update: {reason}")
+        return reason is not None
 
     def _on_report_failed(self, message: str) -> None:
         if self.sender() is self._report_op and self.target() is not None:
@@ -748,6 +795,7 @@ class QtUpdateDialog(QDialog):
         self._disarmed = True
         self._report_op = None
         self._report_known = False
+        self._set_blockers({})
         self.version_combo.blockSignals(True)
         self.version_combo.setCurrentIndex(-1)
         self.version_combo.blockSignals(False)
@@ -795,11 +843,13 @@ class QtUpdateDialog(QDialog):
         """Enable what can be used now: nothing while running, and Update only once the report is in."""
         ready = self._running is None and self._preflight is not None
         armed = ready and self.target() is not None
+        possible = self.mode() not in self._blockers
         self.version_combo.setEnabled(ready and self._has_choices)
         self.stop_on_failure.setEnabled(ready)
-        for w in (self.auto_radio, self.manual_radio, self.dry_run_button):
-            w.setEnabled(armed)
-        self.update_button.setEnabled(armed and self._report_known)
+        self.auto_radio.setEnabled(armed and "auto" not in self._blockers)
+        self.manual_radio.setEnabled(armed and "manual" not in self._blockers)
+        self.dry_run_button.setEnabled(armed and possible)
+        self.update_button.setEnabled(armed and possible and self._report_known)
 
     def reject(self) -> None:
         """Close now, or, while an update runs, as soon as the running worker is done."""
@@ -883,6 +933,13 @@ class QtUpdateDialog(QDialog):
         label.setWordWrap(True)
         label.setIndent(24)
         label.setStyleSheet("color: palette(placeholder-text);")
+        return label
+
+    def _reason_label(self) -> QLabel:
+        label = QLabel(self)
+        label.setWordWrap(True)
+        label.setStyleSheet(f"color: {FAIL_COLOUR};")
+        label.hide()
         return label
 
     def _submit(self, op: Op, changes: tuple[str, ...] = ()) -> Op:

@@ -507,3 +507,56 @@ def test_after_a_failed_update_the_dialog_says_what_was_written(qtbot, counter_d
     assert "a failed automatic update to version 2 (stage replay) was written" in dialog.report_text()
     assert "still runs version 0" in dialog.report_text()
     assert _updates(counter_desk) == ["failedUpdate"]
+
+
+def test_manual_is_disabled_with_its_reason_when_the_old_version_cannot_save(
+    qtbot, counter_desk: Desk, ops: Operations
+) -> None:
+    # Given the worker on version 0, which has no save-snapshot, and version 1 as the target
+    before = _record(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    dialog.show()
+    _choose(qtbot, dialog, 1)
+    # Then Manual cannot be chosen, and the reason stands beside it
+    assert not dialog.manual_radio.isEnabled() and dialog.auto_radio.isEnabled()
+    assert dialog.manual_reason.isVisible()
+    assert dialog.manual_reason.text() == "Not possible: version 0 does not export save-snapshot."
+    assert not dialog.auto_reason.isVisible()
+    qtbot.mouseClick(dialog.manual_radio, Qt.MouseButton.LeftButton)
+    assert dialog.mode() == "auto"
+    # And even when chosen from code, a manual update is neither offered nor run
+    dialog.set_mode("manual")
+    assert not dialog.update_button.isEnabled() and not dialog.dry_run_button.isEnabled()
+    confirm = Confirm(True)
+    dialog.confirm = confirm
+    assert not dialog.confirm_and_update() and not dialog.start_update() and dialog.dry_run() is None
+    assert confirm.asked == [] and not dialog.running
+    assert "version 0 does not export save-snapshot" in dialog.status.text()
+    ops.wait_idle()
+    assert _record(counter_desk) == before
+
+
+def test_a_chosen_manual_mode_falls_back_to_automatic_when_the_target_cannot_load(
+    qtbot, counter_desk: Desk, ops: Operations
+) -> None:
+    assert counter_desk.workers.update(REF, "auto", 1).ok
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    _choose(qtbot, dialog, 2, "manual")
+    assert dialog.manual_radio.isEnabled() and dialog.mode() == "manual"
+    assert not dialog.manual_reason.isVisibleTo(dialog)
+    # When the user picks version 0, which has no load-snapshot
+    _choose(qtbot, dialog, 0)
+    assert not dialog.manual_radio.isEnabled() and dialog.mode() == "auto"
+    assert dialog.manual_reason.text() == "Not possible: version 0 does not export load-snapshot."
+    assert dialog.update_button.isEnabled()
+
+
+def test_bulk_manual_reason_names_the_workers_it_concerns(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    refs = _bulk_desk(counter_desk)
+    assert counter_desk.workers.update("counter/w2", "auto", 1).ok
+    dialog = _dialog(qtbot, counter_desk, ops, refs)
+    _choose(qtbot, dialog, 2)
+    assert not dialog.manual_radio.isEnabled()
+    assert dialog.manual_reason.text() == (
+        "Not possible: counter/w1, counter/w3: version 0 does not export save-snapshot."
+    )
