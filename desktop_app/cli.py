@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from domain.model.errors import WorkerDeskError, one_line
+from domain.model.sizes import format_mib, parse_size
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -75,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--env", action="append", metavar="K=V")
     w.add_argument("--arg", action="append", metavar="A")
     w.add_argument("--grant-dir", metavar="DIR", help="give the worker this host folder as /")
-    w.add_argument("--allow-http", action="store_true", help="allow outgoing HTTP (wasi:http)")
+    w.add_argument("--allow-http", action="store_true", help="allow outgoing HTTP (wasi:http); without it requests get HTTP-request-denied")
+    w.add_argument(
+        "--max-memory",
+        metavar="SIZE",
+        help="cap of each of the worker's linear memories, e.g. 256MiB or 2GiB (a bare number is MiB; default: the settings' limit, 1 GiB)",
+    )
     w.add_argument("--json", action="store_true")
     w = wk.add_parser("list", help="list workers")
     w.add_argument("--component")
@@ -261,7 +267,10 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
             grants["dir"] = str(d.resolve())
         if ns.allow_http:
             grants["http"] = True
-        meta = workers.create(ns.component, ns.worker, ns.version, _kv(ns.env), list(ns.arg or []), grants)
+        max_memory = parse_size(ns.max_memory) if ns.max_memory is not None else None
+        meta = workers.create(
+            ns.component, ns.worker, ns.version, _kv(ns.env), list(ns.arg or []), grants, max_memory=max_memory
+        )
         if ns.json:
             _print_json(meta)
         else:
@@ -292,6 +301,8 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
         out(f"  created:           {meta['createdAt']}")
         out(f"  env:               {meta['env'] or '-'}")
         out(f"  args:              {meta['args'] or '-'}")
+        if meta.get("maxMemory") is not None:
+            out(f"  memory cap:        {format_mib(meta['maxMemory'])}")
         out(f"  invocations:       {meta['invocationCount']} ok, {meta['failedInvocationCount']} failed, "
             f"{meta['interruptedInvocationCount']} interrupted")
         out(f"  history entries:   {meta['historyLength']}")

@@ -36,13 +36,48 @@ _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 
 
 class Worker(Aggregate):
-    """A named, stateful instance of one component version."""
+    """A named, stateful instance of one component version.
+
+    ``class_version`` versions the state kept in the store's aggregate
+    snapshots (the library's cache, not a worker's state snapshot); each
+    change of that state adds an ``upcast_vN_vN+1``.
+    """
+
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["max_memory"] = None
 
     @staticmethod
     def create_id(component_name: str, name: str, generation: int = 0) -> UUID:
         return uuid5(NAMESPACE_URL, f"workerdesk:/workers/{component_name}/{name}#{generation}")
 
-    @event("Created")
+    class Created(Aggregate.Created):
+        """The worker exists.
+
+        Version 2 adds ``max_memory``: the cap of each of its linear memories
+        in bytes, or None for the data folder's setting.
+        """
+
+        class_version = 2
+
+        component_name: str
+        name: str
+        generation: int
+        component_id: str
+        component_version: int
+        component_size: int
+        env: dict[str, str]
+        args: list[str]
+        grants: dict[str, Any]
+        max_memory: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["max_memory"] = None
+
+    @event(Created)
     def __init__(
         self,
         component_name: str,
@@ -54,6 +89,7 @@ class Worker(Aggregate):
         env: dict[str, str],
         args: list[str],
         grants: dict[str, Any],
+        max_memory: int | None = None,
     ) -> None:
         self.component_name = component_name
         self.name = name
@@ -64,6 +100,7 @@ class Worker(Aggregate):
         self.env = dict(env)
         self.args = list(args)
         self.grants = dict(grants)
+        self.max_memory = max_memory
         self.status = IDLE
         self.invocations = 0
         self.failures = 0

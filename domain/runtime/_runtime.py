@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import random as _insecure_random
@@ -33,22 +34,25 @@ from domain.model.hostcalls import REPLAY, HostCalls
 
 from . import _types
 from ._engine import EPOCH_TICK_SECONDS, CompiledCache, EpochTicker, make_engine
+from ._linking import (
+    RECORDED_INTERFACES,
+    LinkPlan,
+    WasiSurface,
+    define_http_denial,
+    define_stubs,
+    interface_base,
+    unprovided_error,
+)
 
 WASM_MAGIC = b"\0asm"
+_WASM_PAGE = 64 * 1024
+_INITIAL_MEMORY_RE = re.compile(r"memory minimum size of (?P<pages>\d+) pages exceeds memory limits")
 CORE_VERSION = b"\x01\x00\x00\x00"
 COMPONENT_VERSION = b"\x0d\x00\x01\x00"
 
 SNAPSHOT_PACKAGE = "golem:api/"
 _IFACE_RE = re.compile(r"^(?P<pkg>[a-z0-9-]+:[a-z0-9-]+)/(?P<iface>[a-z0-9-]+)(?:@(?P<ver>[0-9A-Za-z.+-]+))?$")
 
-# The non-deterministic WASI calls that go through the recording point.
-_RECORDED_INTERFACES = (
-    "wasi:clocks/wall-clock",
-    "wasi:clocks/monotonic-clock",
-    "wasi:random/random",
-    "wasi:random/insecure",
-    "wasi:random/insecure-seed",
-)
 _MAX_RANDOM_BYTES = 64 * 1024 * 1024
 # What guests print when an allocation fails (the memory cap makes memory.grow
 # return -1, and the guest's allocator then gives up): Rust, Python, C.
@@ -56,23 +60,12 @@ _OOM_RE = re.compile(r"memory allocation of \d+ bytes failed|\bMemoryError\b|out
 # Exports a toolchain adds for itself, never meant to be invoked by users
 # (componentize-py's build-time initialiser).
 _TOOLCHAIN_EXPORTS = frozenset([("exports", "init")])
-# The WASI 0.2 packages `Linker.add_wasip2` provides (wasi:http is added only when granted).
-_WASIP2_FAMILIES = frozenset(
-    ["wasi:io", "wasi:clocks", "wasi:random", "wasi:cli", "wasi:filesystem", "wasi:sockets"]
-)
-
-
-def interface_base(name: str) -> str:
-    """``wasi:random/random@0.2.3`` -> ``wasi:random/random``."""
-    return name.split("@", 1)[0]
-
-
 @dataclass(frozen=True)
 class Limits:
-    """Per-call time limit and per-instance memory cap."""
+    """Per-call time limit and the cap of each linear memory (1 GiB, as in Golem)."""
 
     time_limit: float = 10.0
-    memory_limit: int = 512 * 1024 * 1024
+    memory_limit: int = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -87,6 +80,7 @@ class InstanceConfig:
     preopen_dir: str | None = None
     allow_http: bool = False
     limits: Limits | None = None  # None: the runtime's limits
+    max_memory: int | None = None  # the worker's own memory cap, over the limits' one
 
     def environment(self) -> list[tuple[str, str]]:
         env = [
@@ -110,11 +104,14 @@ class CallOutcome:
 class LoadedComponent:
     """A compiled component and its description."""
 
-    def __init__(self, sha256: str, size: int, component: wc.Component, description: t.ComponentDescription) -> None:
+    def __init__(
+        self, sha256: str, size: int, component: wc.Component, description: t.ComponentDescription, plan: LinkPlan
+    ) -> None:
         self.sha256 = sha256
         self.size = size
         self.component = component
         self.description = description
+        self.plan = plan
 
 
 def check_header(data: bytes) -> None:
@@ -261,7 +258,10 @@ class WasmtimeRuntime:
         self.cache = CompiledCache(cache_dir)
         self.limits = limits or Limits()
         self._loaded: dict[str, LoadedComponent] = {}
-        self.wasi_version = _probe_wasi_version(self.engine)
+        self.surface = WasiSurface(self.engine)
+        if self.surface.wasi_version is None:  # pragma: no cover - a wasmtime build without WASI 0.2
+            raise RuntimeError("this wasmtime build does not provide WASI 0.2: clocks and random could not be recorded")
+        self.wasi_version = self.surface.wasi_version
 
     # -- loading ---------------------------------------------------------------
 
@@ -298,12 +298,13 @@ class WasmtimeRuntime:
                     ) from None
                 raise InvalidComponent(f"the component failed validation: {_trap_message(e)}") from None
             self.cache.store(component, sha)
-        description = self._describe(component)
-        loaded = LoadedComponent(sha, len(data), component, description)
+        plan = self.surface.plan(component)
+        description = self._describe(component, plan)
+        loaded = LoadedComponent(sha, len(data), component, description, plan)
         self._loaded[sha] = loaded
         return loaded
 
-    def _describe(self, component: wc.Component) -> t.ComponentDescription:
+    def _describe(self, component: wc.Component, plan: LinkPlan) -> t.ComponentDescription:
         engine = self.engine
         ctype = component.type
         functions: list[t.FunctionSignature] = []
@@ -324,11 +325,10 @@ class WasmtimeRuntime:
                 elif base == "golem:api/load-snapshot":
                     load = name
         imports = tuple(ctype.imports(engine))
-        unsupported = tuple(n for n in imports if not n.startswith("wasi:"))
         return t.ComponentDescription(
             functions=tuple(functions),
             imports=imports,
-            unsupported_imports=unsupported,
+            unsupported_imports=plan.unprovided_imports,
             save_snapshot=save,
             load_snapshot=load,
         )
@@ -344,6 +344,7 @@ class WasmtimeRuntime:
         env: dict[str, str],
         args: list[str],
         grants: dict[str, Any],
+        max_memory: int | None = None,
     ) -> InstanceConfig:
         return InstanceConfig(
             worker_name=worker_name,
@@ -353,6 +354,7 @@ class WasmtimeRuntime:
             args=tuple(args),
             preopen_dir=grants.get("dir"),
             allow_http=bool(grants.get("http", False)),
+            max_memory=max_memory,
         )
 
     def instantiate(self, loaded: LoadedComponent, config: InstanceConfig, host_calls: HostCalls) -> "LiveInstance":
@@ -379,6 +381,8 @@ class LiveInstance:
             self._by_bare_name.setdefault(sig.name, []).append(sig)
         self._qualified = {sig.qualified_name: sig for sig in loaded.description.functions}
         limits = config.limits or runtime.limits
+        if config.max_memory is not None:
+            limits = dataclasses.replace(limits, memory_limit=config.max_memory)
         self.limits = limits
         self._deadline_ticks = max(1, int(round(limits.time_limit / EPOCH_TICK_SECONDS)))
 
@@ -394,8 +398,10 @@ class LiveInstance:
         if config.preopen_dir is not None:
             wasi.preopen_dir(config.preopen_dir, "/")
         store.set_wasi(wasi)
-        if config.allow_http:
-            store.set_wasi_http()
+        # wasi:http is always linked (denied without the grant), so every
+        # store needs its context: a call on a store without one aborts the process.
+        store.set_wasi_http()
+        self.http_denied = 0
         store.set_limits(memory_size=limits.memory_limit)
         store.set_epoch_deadline(self._deadline_ticks)
         self.store = store
@@ -416,83 +422,46 @@ class LiveInstance:
             parked, _enter_module.LAST_EXCEPTION = _enter_module.LAST_EXCEPTION, None
             if isinstance(parked, InvocationFailed):
                 raise parked from None
-            raise InvocationFailed("trap", f"the component could not be instantiated: {_trap_message(e)}") from None
+            message = _trap_message(e)
+            pages = _INITIAL_MEMORY_RE.search(message)
+            if pages is not None:
+                raise InvocationFailed(
+                    "memory",
+                    f"the component asks for {_mib(int(pages['pages']) * _WASM_PAGE)} MiB of memory at start, more than "
+                    f"this worker's cap of {_mib(limits.memory_limit)} MiB (create the worker with a larger "
+                    "--max-memory, or raise the memory limit in the settings)",
+                ) from None
+            raise InvocationFailed("trap", f"the component could not be instantiated: {message}") from None
         self.startup_host_calls: list[list[Any]] = list(host_calls.recorded)
         self.dead = False
 
     # -- linking ---------------------------------------------------------------
 
     def _make_linker(self) -> wc.Linker:
-        engine = self.runtime.engine
-        component = self.loaded.component
-        linker = wc.Linker(engine)
+        """wasmtime's WASI and wasi:http, with the recorded calls and the stubs defined over them."""
+        surface = self.runtime.surface
+        linker = wc.Linker(self.runtime.engine)
         linker.add_wasip2()
-        if self.config.allow_http:
-            linker.add_wasi_http()
+        linker.add_wasi_http()
         linker.allow_shadowing = True
-        imports = component.type.imports(engine)
-        unsatisfied = False
-        wasi_version = self.runtime.wasi_version
         with linker.root() as root:
-            if wasi_version is not None:
-                # Defining into wasmtime's own WASI instances replaces just these
-                # functions; imports of any 0.2.x patch resolve to them.
-                for base in _RECORDED_INTERFACES:
-                    with root.add_instance(f"{base}@{wasi_version}") as inst:
+            if surface.wasi_version is not None:
+                # Defined into wasmtime's own WASI instances: this replaces just
+                # these functions, and imports of any 0.2.x patch resolve to them.
+                for base in RECORDED_INTERFACES:
+                    with root.add_instance(f"{base}@{surface.wasi_version}") as inst:
                         self._define_recorded(base, inst)
-            for name, ext in imports.items():
-                base = interface_base(name)
-                if base in _RECORDED_INTERFACES:
-                    if wasi_version is None:
-                        with root.add_instance(name) as inst:
-                            self._define_recorded(base, inst, ext.ty)
-                elif name.startswith("wasi:"):
-                    family = name.split("/", 1)[0]
-                    if family not in _WASIP2_FAMILIES and not (family == "wasi:http" and self.config.allow_http):
-                        unsatisfied = True
-                elif not self._define_unsupported(root, name, ext.ty):
-                    unsatisfied = True
-        if unsatisfied:
-            # Only when needed: the trap definitions use exact names and would
-            # hide WASI functions that wasmtime matches across patch versions.
-            linker.define_unknown_imports_as_traps(component)
+            if not self.config.allow_http and surface.http_version is not None:
+                define_http_denial(root, surface.http_version, self._count_http_denial)
+            define_stubs(root, self.loaded.plan, unprovided_error)
         return linker
 
-    def _define_unsupported(self, root: Any, name: str, item: Any) -> bool:
-        """Define raisers for an unsupported import; False if it has resources we cannot fake."""
-        def raiser(qualified: str) -> Callable[..., Any]:
-            def fail(_store: Any, *_args: Any) -> Any:
-                raise InvocationFailed(
-                    "unsupported-import",
-                    f"the component called {qualified}, which Worker Desk does not provide "
-                    f"(import {name!r} is unsupported)",
-                )
+    def _count_http_denial(self) -> None:
+        self.http_denied += 1
 
-            return fail
-
-        if isinstance(item, wc.FuncType):
-            root.add_func(name, raiser(name))
-            return True
-        if not isinstance(item, wc.ComponentInstanceType):
-            return False
-        exports = item.exports(self.runtime.engine)
-        funcs = [fn for fn, fx in exports.items() if isinstance(fx.ty, wc.FuncType)]
-        if len(funcs) != len(exports):
-            return False  # resources: left to define_unknown_imports_as_traps
-        with root.add_instance(name) as inst:
-            for fname in funcs:
-                inst.add_func(fname, raiser(f"{name}.{{{fname}}}"))
-        return True
-
-    def _define_recorded(self, base: str, inst: Any, item: Any = None) -> None:
+    def _define_recorded(self, base: str, inst: Any) -> None:
         hc = self.host_calls
-        wanted: set[str] | None = None
-        if isinstance(item, wc.ComponentInstanceType):
-            wanted = set(item.exports(self.runtime.engine))
-
-        def add(fname: str, fn: Callable[..., Any]) -> None:
-            if wanted is None or fname in wanted:
-                inst.add_func(fname, fn)
+        add = inst.add_func
 
         if base == "wasi:clocks/wall-clock":
             def wall_now(_s: Any) -> Any:
@@ -603,6 +572,7 @@ class LiveInstance:
         else:
             hc.go_replay(replay)
         store.set_epoch_deadline(self._deadline_ticks)
+        self.http_denied = 0
         started = time.perf_counter()
         try:
             raw = fn.invoke(store, *lowered)
@@ -628,6 +598,19 @@ class LiveInstance:
         return CallOutcome(result, stdout.drain(), stderr.drain(), hc.recorded, duration)
 
     def _classify(self, sig: t.FunctionSignature, error: Exception) -> InvocationFailed:
+        failure = self._classify_trap(sig, error)
+        if self.http_denied:
+            # The guest may have given up because its request was refused: say which grant helps.
+            failure = InvocationFailed(
+                failure.kind,
+                f"{failure} (it made {self.http_denied} HTTP request(s), denied because the worker has no HTTP "
+                "grant: create it with --allow-http)",
+                stdout=failure.stdout,
+                stderr=failure.stderr,
+            )
+        return failure
+
+    def _classify_trap(self, sig: t.FunctionSignature, error: Exception) -> InvocationFailed:
         message = _trap_message(error)
         out, err = self._stdout.drain(), self._stderr.drain()
         if "interrupt" in message:
@@ -643,10 +626,9 @@ class LiveInstance:
         err_text = err.decode("utf-8", "replace")
         oom = next((line.strip() for line in err_text.splitlines() if _OOM_RE.search(line)), None)
         if oom is not None or ("memory" in message and ("limit" in message or "grow" in message)):
-            cap = self.limits.memory_limit / (1024 * 1024)
             return InvocationFailed(
                 "memory",
-                f"{sig.qualified_name} ran out of memory (each worker may use at most {cap:g} MiB): "
+                f"{sig.qualified_name} ran out of memory (each worker may use at most {_mib(self.limits.memory_limit)} MiB): "
                 f"{oom or message}",
                 stdout=out,
                 stderr=err,
@@ -711,23 +693,8 @@ def resolve_function(description: t.ComponentDescription, name: str) -> t.Functi
     raise FunctionNotFound(f"no exported function {name!r}; available: {', '.join(close)}", close)
 
 
-def _probe_wasi_version(engine: wasmtime.Engine) -> str | None:
-    """The WASI 0.2 patch version that ``add_wasip2`` registers (e.g. ``0.2.12``).
-
-    Adding a function that already exists fails when shadowing is off, which
-    tells which version's instance wasmtime defined.
-    """
-    linker = wc.Linker(engine)
-    linker.add_wasip2()
-    for patch in range(64, -1, -1):
-        version = f"0.2.{patch}"
-        with linker.root() as root:
-            with root.add_instance(f"wasi:random/random@{version}") as inst:
-                try:
-                    inst.add_func("get-random-u64", lambda _s: 0)
-                except wasmtime.WasmtimeError:
-                    return version
-    return None
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):,.4g}"
 
 
 def _wall_now() -> list[int]:

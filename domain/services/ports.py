@@ -53,6 +53,7 @@ class Runtime(Protocol):
         env: dict[str, str],
         args: list[str],
         grants: dict[str, Any],
+        max_memory: int | None = None,
     ) -> Any: ...
 
 

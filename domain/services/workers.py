@@ -38,6 +38,7 @@ from .ports import BlobStore, Instance, Markers, Runtime
 from .streams import originators
 
 INLINE_SNAPSHOT_LIMIT = 4096
+MIN_MEMORY = 64 * 1024  # one WebAssembly page
 SNAPSHOT_INTERVAL = 200
 CRASH_ENV = "WORKERDESK_CRASH_AT"
 _TOPIC_PREFIX = f"{Worker.__module__}:Worker."
@@ -232,8 +233,13 @@ class Workers(Application):
         env: dict[str, str] | None = None,
         args: list[str] | None = None,
         grants: dict[str, Any] | None = None,
+        max_memory: int | None = None,
     ) -> dict[str, Any]:
         check_worker_name(name)
+        if max_memory is not None and max_memory < MIN_MEMORY:
+            raise WorkerDeskError(
+                f"a memory cap of {max_memory} bytes is too small: a WebAssembly memory page alone is 64 KiB"
+            )
         info = self.components.version(component, version)
         latest, generation = self._generations(component, name)
         if latest is not None and not self._ends_deleted(latest):
@@ -248,6 +254,7 @@ class Workers(Application):
             env=dict(env or {}),
             args=list(args or []),
             grants=dict(grants or {}),
+            max_memory=max_memory,
         )
         try:
             self.save(worker)
@@ -380,6 +387,7 @@ class Workers(Application):
             "env": dict(w.env),
             "args": list(w.args),
             "grants": dict(w.grants),
+            "maxMemory": w.max_memory,
             "pendingInvocationCount": 0,
             "invocationCount": w.invocations,
             "failedInvocationCount": w.failures,
@@ -500,6 +508,7 @@ class Workers(Application):
             env=w.env,
             args=w.args,
             grants=w.grants,
+            max_memory=w.max_memory,
         )
         return self.runtime.instantiate(loaded, config, hc)
 

@@ -42,6 +42,11 @@ def test_the_golden_folder_lists_every_worker_on_its_version(golden):
     assert listed == WORKERS
 
 
+def test_golden_workers_read_with_no_memory_cap_of_their_own(golden):
+    # Created events of version 1 are upcast: they predate per-worker caps.
+    assert {golden.workers.get(ref)["maxMemory"] for ref in WORKERS} == {None}
+
+
 def test_the_golden_audit_shows_every_recorded_update_attempt(golden):
     rows = sorted(
         (r.worker, r.fromVersion, r.toVersion, r.mode, r.outcome) for r in audit.update_attempts(golden.workers)
