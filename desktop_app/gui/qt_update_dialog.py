@@ -6,8 +6,8 @@ import html
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QStandardItemModel
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
@@ -50,6 +52,8 @@ OK_COLOUR = "#1a7f37"
 FAIL_COLOUR = "#c62828"
 REPORT_TITLE = "Compatibility (nothing has been written)"
 WRITTEN_TITLE = "What was written"
+RESULT_ROWS_SHOWN = 6  # the bulk results table always has room for this many of its rows (it scrolls beyond)
+REPORT_MAX_LINES = 24  # the report grows with its text up to this many lines (it scrolls beyond)
 
 
 # --------------------------------------------------------------------------- background jobs
@@ -261,7 +265,10 @@ def written_html(results: list[WorkerResult]) -> str:
         f"{_esc(describe_written(r))}</li>"
         for r in results
     )
-    return f"<ul style='margin:0'>{items}</ul><p>Choose a target version to check another update.</p>"
+    return (
+        f"<ul style='margin:0; -qt-list-indent:1'>{items}</ul>"
+        "<p>Choose a target version to check another update.</p>"
+    )
 
 
 def _function_signatures(desc: ComponentDescription) -> dict[str, str]:
@@ -378,6 +385,32 @@ def _side_by_side(parent: QWidget) -> tuple[QWidget, QLabel, QPlainTextEdit, QPl
     return box, where, expected, actual
 
 
+class _ReportView(QTextBrowser):
+    """The compatibility report: as tall as its text (up to a limit), so nothing of it is hidden."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        text = int(self.document().size().height()) + 2 * self.frameWidth() + 2
+        cap = REPORT_MAX_LINES * self.fontMetrics().lineSpacing()
+        return QSize(hint.width(), max(self.minimumHeight(), min(text, cap)))
+
+
+class _Body(QScrollArea):
+    """The dialog's content; it scrolls when the dialog cannot be tall enough to show all of it."""
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().sizeHint()
+        hint = content.sizeHint()
+        frame = 2 * self.frameWidth()
+        return QSize(hint.width() + frame + self.verticalScrollBar().sizeHint().width(), hint.height() + frame)
+
+
 # --------------------------------------------------------------------------- the dialog
 
 
@@ -446,8 +479,8 @@ class QtUpdateDialog(QDialog):
         form.addRow("Target version:", self.version_combo)
         form.addRow("Mode:", modes)
 
-        self.report = QTextBrowser(self)
-        self.report.setMinimumHeight(150)
+        self.report = _ReportView(self)
+        self.report.setMinimumHeight(120)
         self.report.setPlaceholderText("The compatibility report appears here.")
         self.report_box = QGroupBox(REPORT_TITLE, self)
         QVBoxLayout(self.report_box).addWidget(self.report)
@@ -456,6 +489,7 @@ class QtUpdateDialog(QDialog):
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_label.hide()
         self.divergence, self.divergence_where, self.expected, self.actual = _side_by_side(self)
         self.divergence.hide()
         self.results_table = QTableWidget(0, 3, self)
@@ -467,6 +501,11 @@ class QtUpdateDialog(QDialog):
         rh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         rh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         rh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Rows follow their wrapped text; the table keeps room for its first rows whatever else is shown.
+        self._table_sizer = self._soon(self._size_results_table)
+        self.results_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.results_table.verticalHeader().sectionResized.connect(lambda *_: self._table_sizer.start())
+        self._fitter = self._soon(self.fit_to_contents)
         self.results_table.setVisible(self.bulk)
         self.stop_on_failure = QCheckBox("Stop on first failure", self)
         self.stop_on_failure.setChecked(True)
@@ -495,13 +534,23 @@ class QtUpdateDialog(QDialog):
         buttons.addWidget(self.update_button)
         buttons.addWidget(self.close_button)
 
+        content = QWidget(self)
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.header)
+        body.addLayout(form)
+        body.addWidget(self.report_box, 1)
+        body.addWidget(self.result_label)
+        body.addWidget(self.divergence)
+        body.addWidget(self.results_table, 1)
+        self.body = _Body(self)
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setWidgetResizable(True)
+        self.body.setWidget(content)
+        self._size_results_table()
+
         layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        layout.addLayout(form)
-        layout.addWidget(self.report_box, 1)
-        layout.addWidget(self.result_label)
-        layout.addWidget(self.divergence)
-        layout.addWidget(self.results_table, 1)
+        layout.addWidget(self.body, 1)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
@@ -826,6 +875,7 @@ class QtUpdateDialog(QDialog):
     def _on_op_failed(self, message: str) -> None:
         self.status.setText("")
         self.result_label.setText(f"<span style='color:{FAIL_COLOUR}'>{_esc(message)}</span>")
+        self.result_label.show()
 
     def _on_progress(self, done: int, total: int) -> None:
         if total > 0:
@@ -863,6 +913,32 @@ class QtUpdateDialog(QDialog):
         self.close_button.setEnabled(False)
         self.status.setText("Closing when the running step finishes; no further worker will be updated.")
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fitter.start()
+
+    def fit_to_contents(self) -> None:
+        """Grow (never shrink) until the content shows without scrolling, as far as the screen allows."""
+        content = self.body.widget()
+        if content is None or not self.isVisible():
+            return
+        content.layout().activate()
+        width = self.body.viewport().width()
+        need = content.heightForWidth(width) if content.hasHeightForWidth() else -1
+        need = max(need, content.sizeHint().height(), content.minimumSizeHint().height())
+        extra = need - self.body.viewport().height()
+        if extra <= 0:
+            return
+        screen = self.screen().availableGeometry()
+        frame = self.frameGeometry().height() - self.height()
+        height = min(self.height() + extra, screen.height() - frame)
+        if height <= self.height():
+            return
+        self.resize(self.width(), height)
+        geometry = self.frameGeometry()
+        if geometry.bottom() > screen.bottom():
+            self.move(geometry.left(), max(screen.top(), screen.bottom() + 1 - geometry.height()))
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._running is not None:
             event.ignore()
@@ -876,11 +952,14 @@ class QtUpdateDialog(QDialog):
         self._dry_run_of = None
         self.status.clear()
         self.result_label.clear()
+        self.result_label.hide()
         self.divergence.hide()
 
     def _show_results(self, results: list[WorkerResult], table: bool = True) -> None:
         if not results:
             return
+        self.result_label.show()
+        self._fitter.start()
         if self.bulk:
             ok = sum(r.ok for r in results)
             failed = sum(not r.ok and not r.skipped for r in results)
@@ -924,7 +1003,21 @@ class QtUpdateDialog(QDialog):
         detail = QTableWidgetItem(describe_result(r))
         detail.setToolTip(describe_result(r))
         self.results_table.setItem(row, 2, detail)
-        self.results_table.resizeRowToContents(row)
+        self._table_sizer.start()
+
+    def _size_results_table(self) -> None:
+        """Keep the table tall enough for its header and first rows, so results never hide behind the rest."""
+        table = self.results_table
+        if table.rowCount():
+            rows = sum(table.rowHeight(r) for r in range(min(table.rowCount(), RESULT_ROWS_SHOWN)))
+        else:
+            rows = 3 * table.verticalHeader().defaultSectionSize()
+        bar = table.horizontalScrollBar()
+        height = table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth()
+        height += bar.sizeHint().height() if bar.isVisible() else 0
+        if height != table.minimumHeight():
+            table.setMinimumHeight(height)
+            self._fitter.start()
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -934,6 +1027,14 @@ class QtUpdateDialog(QDialog):
         label.setIndent(24)
         label.setStyleSheet("color: palette(placeholder-text);")
         return label
+
+    def _soon(self, slot: Callable[[], None]) -> QTimer:
+        """A timer that runs ``slot`` once, from the event loop, however often it is started before then."""
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(0)
+        timer.timeout.connect(slot)
+        return timer
 
     def _reason_label(self) -> QLabel:
         label = QLabel(self)

@@ -560,3 +560,70 @@ def test_bulk_manual_reason_names_the_workers_it_concerns(qtbot, counter_desk: D
     assert dialog.manual_reason.text() == (
         "Not possible: counter/w1, counter/w3: version 0 does not export save-snapshot."
     )
+
+
+# --------------------------------------------------------------------------- nothing clipped
+
+
+def _squeezed(dialog: QtUpdateDialog) -> list[str]:
+    """Visible widgets of the dialog given less height than they need to show their content."""
+    out = []
+    widgets = [dialog.header, dialog.report_box, dialog.report, dialog.result_label, dialog.divergence, dialog.results_table]
+    widgets += [w for w in dialog.findChildren(QLabel) if w.wordWrap()]
+    for w in widgets:
+        if not w.isVisible():
+            continue
+        need = w.heightForWidth(w.width()) if w.hasHeightForWidth() else w.minimumSizeHint().height()
+        need = max(need, w.minimumHeight())
+        if w.height() < need:
+            name = w.text()[:30] if isinstance(w, QLabel) else type(w).__name__
+            out.append(f"{name}: {w.height()} < {need}")
+    return out
+
+
+def _rows_shown(table) -> int:
+    """Rows of ``table`` wholly inside its viewport."""
+    height = table.viewport().height()
+    return sum(
+        1 for r in range(table.rowCount()) if table.rowViewportPosition(r) >= 0 and table.rowViewportPosition(r) + table.rowHeight(r) <= height
+    )
+
+
+def test_a_dry_run_result_grows_or_scrolls_the_dialog_instead_of_clipping(
+    qtbot, counter_desk: Desk, ops: Operations
+) -> None:
+    dialog = _dialog(qtbot, counter_desk, ops, [REF])
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    _choose(qtbot, dialog, 2)  # a dry run that diverges: the longest text and the side-by-side boxes
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=10000):
+        dialog.dry_run()
+    # The dialog grows: nothing is squeezed and the whole report shows, within the screen
+    qtbot.waitUntil(lambda: _squeezed(dialog) == [] and dialog.report.verticalScrollBar().maximum() == 0, timeout=5000)
+    assert dialog.frameGeometry().height() <= dialog.screen().availableGeometry().height()
+    # Made smaller than its content, it scrolls instead: still nothing squeezed, and the buttons stay in view
+    dialog.resize(dialog.minimumWidth(), 360)
+    qtbot.waitUntil(lambda: dialog.height() == 360 and _squeezed(dialog) == [], timeout=5000)
+    assert dialog.body.verticalScrollBar().maximum() > 0
+    button = dialog.update_button
+    assert dialog.rect().contains(button.mapTo(dialog, button.rect().bottomRight()))
+
+
+def test_the_bulk_results_table_shows_its_rows(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    refs = _bulk_desk(counter_desk)
+    dialog = _dialog(qtbot, counter_desk, ops, refs)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    _choose(qtbot, dialog, 2)
+    with qtbot.waitSignal(dialog.dry_run_finished, timeout=20000):
+        dialog.dry_run()
+    table = dialog.results_table
+    assert table.rowCount() == 3
+    qtbot.waitUntil(lambda: table.viewport().height() > 0 and _rows_shown(table) == 3, timeout=5000)
+    # And after the update itself, with the failure's divergence shown above it
+    dialog.stop_on_failure.setChecked(False)
+    dialog.confirm = Confirm(True)
+    with qtbot.waitSignal(dialog.update_finished, timeout=20000):
+        assert dialog.confirm_and_update()
+    assert table.rowCount() == 3
+    qtbot.waitUntil(lambda: _rows_shown(table) == 3 and _squeezed(dialog) == [], timeout=5000)
