@@ -172,3 +172,31 @@ def run_cli(home: Path, *args: str, env: dict[str, str] | None = None, timeout: 
         timeout=timeout,
         cwd=ROOT,
     )
+
+
+# --- the Golem-shaped Python component ---------------------------------------------
+
+GOLEMLIKE_SRC = ROOT / "tests" / "components" / "golemlike"
+
+GOLEMLIKE = SampleComponent(
+    name="golemlike",
+    version=0,
+    title="Golem-shaped component in Python",
+    story=(
+        "WASI at componentize-py's own patch, wasi:http, and a golem:api interface "
+        "with a resource that Worker Desk does not provide"
+    ),
+    source=GOLEMLIKE_SRC,
+    kind="python",
+    world="golemlike",
+)
+
+
+def build_golemlike() -> bytes:
+    """The Golem-shaped Python test component, built by componentize-py once and cached in tests/.cache."""
+    return build_python_sample(GOLEMLIKE, CACHE).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def golemlike_wasm() -> bytes:
+    return build_golemlike()
