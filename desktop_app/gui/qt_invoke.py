@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QValidator
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -132,22 +133,30 @@ class BoolEditor(ValueEditor):
 
 
 class IntSpinEditor(ValueEditor):
-    """Integers that fit a QSpinBox (s8, s16, s32, u8, u16)."""
+    """Integers that fit a QSpinBox (s8, s16, s32, u8, u16); empty until a number is entered."""
 
     def __init__(self, type_: Primitive, path: str = "", parent: QWidget | None = None) -> None:
         super().__init__(type_, path, parent)
-        lo, hi = INTEGER_RANGES[type_.name]
+        self.lo, self.hi = INTEGER_RANGES[type_.name]
         self.spin = QSpinBox(self)
-        self.spin.setRange(lo, hi)
-        self.spin.setValue(0)
-        self.spin.setToolTip(f"{type_.name}: {lo} to {hi}")
-        self.spin.setMinimumWidth(self.spin.fontMetrics().horizontalAdvance(str(lo)) + 48)
+        self.spin.setRange(self.lo, self.hi)
+        self.spin.clear()
+        self.spin.setToolTip(f"{type_.name}: {self.lo} to {self.hi}")
+        self.spin.setMinimumWidth(self.spin.fontMetrics().horizontalAdvance(str(self.lo)) + 48)
         self.spin.valueChanged.connect(self._emit)
+        self.spin.textChanged.connect(self._on_text)
         lay = _layout(self, False)
         lay.addWidget(self.spin)
         lay.addStretch(1)
 
+    def _on_text(self, _: str) -> None:
+        if not self.spin.cleanText():
+            self.spin.clear()  # stays empty when it loses focus, instead of showing the last number again
+        self.changed.emit()
+
     def value(self) -> int:
+        if not self.spin.cleanText():
+            raise _at(self.path, f"enter a whole number from {self.lo} to {self.hi}")
         return int(self.spin.value())
 
     def set_value(self, value: Any) -> None:
@@ -207,7 +216,7 @@ class IntLineEditor(_LineEditor):
     def __init__(self, type_: Primitive, path: str = "", parent: QWidget | None = None) -> None:
         super().__init__(type_, path, parent)
         self.lo, self.hi = INTEGER_RANGES[type_.name]
-        self._add_line("0", IntValidator(self.lo, self.hi, self), f"{type_.name}: {self.lo} to {self.hi}")
+        self._add_line("", IntValidator(self.lo, self.hi, self), f"{type_.name}: {self.lo} to {self.hi}")
         self.line.setPlaceholderText(f"{self.lo} … {self.hi}")
         self.line.setMinimumWidth(self.line.fontMetrics().horizontalAdvance(str(self.hi)) + 24)
 
@@ -244,7 +253,8 @@ class FloatEditor(_LineEditor):
 
     def __init__(self, type_: Primitive, path: str = "", parent: QWidget | None = None) -> None:
         super().__init__(type_, path, parent)
-        self._add_line("0.0", FloatValidator(self), f"{type_.name}: a number, nan, inf or -inf")
+        self._add_line("", FloatValidator(self), f"{type_.name}: a number, nan, inf or -inf")
+        self.line.setPlaceholderText("a number")
 
     def value(self) -> float:
         t = self.line.text().strip()
@@ -272,7 +282,6 @@ class TextEditor(ValueEditor):
             self.line.setMaxLength(2)  # a character outside the BMP is two UTF-16 units
             self.line.setFixedWidth(self.line.fontMetrics().horizontalAdvance("MMMM") + 16)
             self.line.setPlaceholderText("a")
-            self.line.setText("a")
         self.line.textChanged.connect(self._on_text)
         lay = _layout(self, False)
         lay.addWidget(self.line, 0 if self.is_char else 1)
@@ -649,6 +658,9 @@ def editor_for(t: ValueType, path: str = "", parent: QWidget | None = None) -> V
     return editor(t, path, parent)
 
 
+# Editors of one value entered on one line: in a form of just one of them, Enter invokes.
+ONE_LINE_EDITORS = (BoolEditor, IntSpinEditor, IntLineEditor, FloatEditor, TextEditor, EnumEditor)
+
 _COMPOUND_EDITORS: dict[type, Any] = {
     RecordType: RecordEditor,
     TupleType: TupleEditor,
@@ -795,8 +807,17 @@ def _display_names(functions: tuple[FunctionSignature, ...]) -> list[str]:
     return [f.name if counts[f.name] == 1 else f.qualified_name for f in functions]
 
 
+# A key typed while the form was loading: (key, modifiers, text); None stands for Ctrl+Enter.
+_Typed = tuple[int, Qt.KeyboardModifier, str] | None
+
+
 class QtInvokeView(QWidget):
-    """Pick a function, fill in its arguments (form or WAVE), invoke, see the result."""
+    """Pick a function, fill in its arguments (form or WAVE), invoke, see the result.
+
+    Ctrl+Enter invokes; so does Enter in a form of no argument or of one entered
+    on a single line. Argument fields start empty: an empty field is an error
+    shown inline, never a default value.
+    """
 
     loaded = Signal(str)
     invoked = Signal(object)  # InvocationResult
@@ -810,6 +831,11 @@ class QtInvokeView(QWidget):
         self._version: int | None = None
         self._functions: tuple[FunctionSignature, ...] = ()
         self._running: Op | None = None
+        self._loaded = False  # the functions of ``_ref`` have been read
+        # focus_form() before they were: the view holds the focus and keeps what is
+        # typed, then hands both to the first argument field once the form is built.
+        self._focus_pending = False
+        self._typed: list[_Typed] = []
 
         self.function_combo = QComboBox(self)
         self.function_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -938,6 +964,9 @@ class QtInvokeView(QWidget):
         self._ref = ref
         self._version = None
         self._functions = ()
+        self._loaded = False
+        self._focus_pending = False
+        self._typed = []
         self.function_combo.clear()
         self.form.set_function(None)
         self._clear_result()
@@ -956,13 +985,69 @@ class QtInvokeView(QWidget):
     def set_wave_mode(self, on: bool) -> None:
         self.wave_toggle.setChecked(on)
 
+    @property
+    def has_loaded(self) -> bool:
+        """The functions of the shown worker have been read and the form built."""
+        return self._loaded
+
     def focus_form(self) -> None:
+        """Focus the first argument field, or, while the form is loading, once it has loaded.
+
+        Until then the view itself holds the focus and keeps the keys typed, which
+        are replayed into that field, so nothing typed in between is lost.
+        """
+        if self._ref is not None and not self._loaded:
+            self._focus_pending = True
+            self._typed = []
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self._focus_first()
+
+    def _focus_first(self) -> None:
         if self.wave_toggle.isChecked():
             self.wave_edit.setFocus()
         elif self.form.editors:
             self.form.focus_first()
         else:
             self.invoke_button.setFocus()
+
+    def _hand_over_focus(self) -> None:
+        """The form has loaded: focus its first field and replay what was typed meanwhile."""
+        typed, self._typed = self._typed, []
+        self._focus_pending = False
+        if self.window().focusWidget() is not self:
+            return  # the user has gone elsewhere in the meantime
+        self._focus_first()
+        target = self.focusWidget()
+        for key in typed:
+            if key is None:
+                self.invoke()
+            elif target is not None:
+                code, mods, text = key
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    QApplication.sendEvent(target, QKeyEvent(kind, code, mods, text))
+
+    def is_one_line(self) -> bool:
+        """A form without arguments, or with one entered on a single line: Enter invokes it."""
+        if self.form.signature is None or self.wave_toggle.isChecked():
+            return False
+        editors = self.form.editors
+        return not editors or (len(editors) == 1 and isinstance(editors[0], ONE_LINE_EDITORS))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # type: ignore[override]
+        if self._focus_pending and self.window().focusWidget() is self:
+            self._typed.append((event.key(), event.modifiers(), event.text()))
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focused = QApplication.focusWidget() or self.focusWidget()
+            ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            in_form = focused is not None and self.form.isAncestorOf(focused)
+            if focused is self.invoke_button or ctrl or (in_form and self.is_one_line()):
+                event.accept()
+                self.invoke()
+                return
+        super().keyPressEvent(event)
 
     def arguments(self) -> list[Any]:
         """The values to invoke with, from the form or the WAVE text; raises InputError."""
@@ -978,6 +1063,9 @@ class QtInvokeView(QWidget):
     @Slot()
     def invoke(self) -> Op | None:
         sig = self.form.signature
+        if self._focus_pending and not self._loaded:
+            self._typed.append(None)  # Ctrl+Enter before the form was there: invoke once it is
+            return None
         if self._ref is None or sig is None or self._running is not None or not self.invoke_button.isEnabled():
             return None
         try:
@@ -1012,6 +1100,7 @@ class QtInvokeView(QWidget):
             return
         if result.version == self._version and result.functions == self._functions:
             return
+        self._loaded = True
         previous = self.form.signature
         self._version = result.version
         self._functions = result.functions
@@ -1032,10 +1121,14 @@ class QtInvokeView(QWidget):
         else:
             self.form.set_function(None)
             self.signature_label.setText("This version exports no functions that can be invoked.")
+        if self._focus_pending:
+            self._hand_over_focus()
         self.loaded.emit(result.ref)
 
     @Slot(str)
     def _on_load_failed(self, message: str) -> None:
+        self._focus_pending = False
+        self._typed = []
         self._show_error(message)
 
     @Slot(str)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QGroupBox, QLineEdit, QSpinBox
 
 from desktop_app.gui.ops import Operations
 from desktop_app.gui.qt_invoke import (
@@ -354,8 +354,143 @@ def test_line_edits_show_invalid_input(qtbot: Any) -> None:
     ed = editor_for(CHAR)
     qtbot.addWidget(ed)
     assert isinstance(ed.line, QLineEdit)  # type: ignore[attr-defined]
+    # An untouched field starts empty and unmarked; emptied, it is marked.
+    assert ed.line.text() == "" and not ed.line.property("invalid")  # type: ignore[attr-defined]
+    ed.line.setText("x")  # type: ignore[attr-defined]
     ed.line.setText("")  # type: ignore[attr-defined]
     assert ed.line.property("invalid") is True  # type: ignore[attr-defined]
     ed.line.setText("x")  # type: ignore[attr-defined]
     assert ed.line.property("invalid") is False  # type: ignore[attr-defined]
     assert isinstance(editor_for(U8).spin, QSpinBox)  # type: ignore[attr-defined]
+
+
+# --- no accidental invocations ---------------------------------------------------------------------
+
+
+def _active(qtbot: Any, window: Any) -> Any:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    return window
+
+
+def _ctrl_i(qtbot: Any, window: Any) -> None:
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+
+
+def _invoking(window: Any) -> list[str]:
+    return [op.title for op in window.ops.running if op.title.startswith("Invoking")]
+
+
+def _recorded(desk: Desk, ref: str = "counter/w1") -> list[Any]:
+    """The calls in the worker's history: (function, arguments)."""
+    return [(e.data["function"], e.data["args"]) for e in desk.workers.oplog(ref) if e.kind.startswith("invocation")]
+
+
+def test_argument_fields_start_empty_and_an_empty_field_is_an_error(qtbot: Any) -> None:
+    for type_ in (U8, S32, U32, S64, F32, F64, CHAR):
+        ed = editor_for(type_, "n")
+        qtbot.addWidget(ed)
+        field = ed.spin if isinstance(ed, IntSpinEditor) else ed.line  # type: ignore[attr-defined]
+        assert field.text() == "", type_
+        with pytest.raises(InputError, match="^n: enter"):
+            ed.value()
+    spin = editor_for(U8, "n")
+    qtbot.addWidget(spin)
+    spin.set_value(0)
+    assert spin.value() == 0 and spin.spin.text() == "0"  # type: ignore[attr-defined]
+    spin.spin.lineEdit().clear()  # type: ignore[attr-defined]
+    with pytest.raises(InputError, match="n: enter a whole number from 0 to 255"):
+        spin.value()
+
+
+def test_ctrl_i_focuses_the_first_argument_and_enter_invokes_what_was_typed(
+    qtbot: Any, windows: Any, gui_desk: Desk
+) -> None:
+    window = _active(qtbot, windows.open(gui_desk))
+    window.navigator.select_key("worker:counter/w1")
+    view = window.worker_page.invoke
+    before = _recorded(gui_desk)
+
+    _ctrl_i(qtbot, window)
+    qtbot.waitUntil(lambda: view.has_loaded, timeout=10000)
+
+    field = view.form.editor("by").line  # type: ignore[attr-defined]
+    assert QApplication.focusWidget() is field
+    assert field.text() == ""
+    qtbot.keyClicks(field, "5")
+    with qtbot.waitSignal(view.invoked, timeout=10000) as blocker:
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert blocker.args[0].result_wave == "17"
+    assert _recorded(gui_desk) == before + [("golem:component/api.{increment}", ["5"])]
+
+
+def test_keys_typed_while_the_form_loads_land_in_the_first_argument(qtbot: Any, windows: Any, gui_desk: Desk) -> None:
+    window = _active(qtbot, windows.open(gui_desk))
+    window.navigator.select_key("worker:counter/w1")
+    view = window.worker_page.invoke
+    before = _recorded(gui_desk)
+
+    # Typed straight after Ctrl+I, before the event loop could deliver the form
+    _ctrl_i(qtbot, window)
+    assert not view.has_loaded
+    qtbot.keyClicks(QApplication.focusWidget(), "42")
+    with qtbot.waitSignal(view.invoked, timeout=10000):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    field = view.form.editor("by").line  # type: ignore[attr-defined]
+    assert QApplication.focusWidget() is field and field.text() == "42"
+    assert _recorded(gui_desk) == before + [("golem:component/api.{increment}", ["42"])]
+
+
+def test_enter_in_an_empty_field_shows_an_error_and_records_nothing(
+    qtbot: Any, windows: Any, gui_desk: Desk
+) -> None:
+    window = _active(qtbot, windows.open(gui_desk))
+    window.navigator.select_key("worker:counter/w1")
+    view = window.worker_page.invoke
+    before = _recorded(gui_desk)
+    window.focus_invoke()
+    qtbot.waitUntil(lambda: view.has_loaded, timeout=10000)
+    field = QApplication.focusWidget()
+    assert field is view.form.editor("by").line  # type: ignore[attr-defined]
+
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    with qtbot.assertNotEmitted(view.invoked, wait=300):
+        qtbot.keyClick(field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    assert view.error == "by: enter a whole number from 0 to 4294967295"
+    assert view.error_label.isVisible()
+    assert not _invoking(window)
+    assert _recorded(gui_desk) == before
+
+
+def test_enter_invokes_only_a_one_line_form(qtbot: Any, windows: Any, gui_desk: Desk) -> None:
+    window = _active(qtbot, windows.open(gui_desk))
+    window.navigator.select_key("worker:counter/w1")
+    view = window.worker_page.invoke
+    window.focus_invoke()
+    qtbot.waitUntil(lambda: view.has_loaded, timeout=10000)
+    assert view.is_one_line()  # increment(by: u32)
+
+    # No arguments: the focus is on Invoke, and Enter invokes
+    view.select_function("get")
+    assert view.is_one_line()
+    view.focus_form()
+    assert QApplication.focusWidget() is view.invoke_button
+    with qtbot.waitSignal(view.invoked, timeout=10000) as blocker:
+        qtbot.keyClick(view.invoke_button, Qt.Key.Key_Return)
+    assert blocker.args[0].function == "golem:component/api.{get}"
+
+    # Several arguments, or one that is not a single line: Enter moves on, it does not invoke
+    before = _recorded(gui_desk)
+    for params in ((("a", U32), ("b", U32)), (("p", POINT),)):
+        view.form.set_function(FunctionSignature("golem:component/api", "f", tuple(Param(n, t) for n, t in params)))
+        assert not view.is_one_line()
+        view.form.focus_first()
+        first = QApplication.focusWidget()
+        assert first is not None and view.form.isAncestorOf(first)
+        qtbot.keyClicks(first, "1")
+        with qtbot.assertNotEmitted(view.invoked, wait=200):
+            qtbot.keyClick(first, Qt.Key.Key_Return)
+        assert view.error == "" and not _invoking(window)
+    assert _recorded(gui_desk) == before

@@ -126,6 +126,7 @@ def test_widget_handlers_run_on_the_ui_thread(
     window.worker_page.show_tab(QtWorkerPage.INVOKE)
     view = window.worker_page.invoke
     qtbot.waitUntil(lambda: view.signature is not None, timeout=10000)
+    view.form.editor("by").set_value(1)
 
     with qtbot.waitSignal(view.invoked, timeout=10000):
         view.invoke()
@@ -148,6 +149,7 @@ def test_no_event_store_or_wasm_work_runs_on_the_ui_thread(
     page.show_tab(QtWorkerPage.INVOKE)
     qtbot.waitUntil(lambda: page.invoke.signature is not None, timeout=10000)
     # Invoke through the form
+    page.invoke.form.editor("by").set_value(1)
     with qtbot.waitSignal(page.invoke.invoked, timeout=10000):
         page.invoke.invoke()
     for tab in (QtWorkerPage.HISTORY, QtWorkerPage.UPDATES, QtWorkerPage.TIME_TRAVEL, QtWorkerPage.OVERVIEW):
