@@ -6,6 +6,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import get_topic
 
 from domain.model.errors import NotFound, WorkerDeskError
 
@@ -19,12 +20,26 @@ class Component(Aggregate):
     def create_id(name: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"workerdesk:/components/{name}")
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        class_version = 1
+        name: str
+
+    class VersionAdded(Aggregate.Event):
+        """One uploaded binary (its bytes are a blob, by ``sha256``) and its description."""
+
+        class_version = 1
+        sha256: str
+        size: int
+        added_at: str
+        description: dict[str, Any]
+        source: str
+
+    @event(Registered)
     def __init__(self, name: str) -> None:
         self.name = name
         self.versions: list[dict[str, Any]] = []
 
-    @event("VersionAdded")
+    @event(VersionAdded)
     def add_version(self, sha256: str, size: int, added_at: str, description: dict[str, Any], source: str) -> None:
         self.versions.append(
             {
@@ -44,6 +59,9 @@ class Component(Aggregate):
     def version_record(self, number: int) -> dict[str, Any]:
         check_version_exists(self, number)
         return self.versions[number]
+
+
+REGISTERED_TOPIC = get_topic(Component.Registered)
 
 
 class ComponentError(WorkerDeskError):

@@ -5,32 +5,38 @@ aggregate keeps just the summary needed to serve calls and answer
 ``worker get`` (status, version, counts, update records); the recorded
 invocations themselves are read from the event store when a worker is
 recovered or its history is shown.
+
+Events are declared as classes, each with its ``class_version`` and the
+history kind it is shown as. How to change one without breaking stored
+histories is written in docs/ARCHITECTURE.md ("Changing an event"):
+bump ``class_version`` and add ``upcast_vN_vN+1``; when a class is renamed
+or moved, register its old topic (see :data:`RENAMED_TOPICS`).
+
+Public methods check the aggregate's invariants and then trigger the
+event; the decorated methods only apply an event (they run again whenever
+the aggregate is rebuilt from its history, so they must never refuse).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import get_topic, register_topic
 
 from domain.model.errors import NotFound, UpdateRejected, WorkerDeskError
+from domain.model.vocabulary import HistoryKind, UpdateMode, UpdateRecordType, WorkerStatus
 
-# Golem's worker status values.
-IDLE = "Idle"
-RUNNING = "Running"
-FAILED = "Failed"
-INTERRUPTED = "Interrupted"
-EXITED = "Exited"
-
-AUTOMATIC = "automatic"
-MANUAL = "manual"
-MODES = (AUTOMATIC, MANUAL)
-
-PENDING = "pendingUpdate"
-SUCCESSFUL = "successfulUpdate"
-FAILED_UPDATE = "failedUpdate"
-CANCELLED = "cancelledUpdate"
+# Kept for readers of the older names.
+IDLE, RUNNING, FAILED, INTERRUPTED, EXITED = (
+    WorkerStatus.IDLE, WorkerStatus.RUNNING, WorkerStatus.FAILED, WorkerStatus.INTERRUPTED, WorkerStatus.EXITED
+)  # fmt: skip
+AUTOMATIC, MANUAL = UpdateMode.AUTOMATIC, UpdateMode.MANUAL
+MODES = tuple(UpdateMode)
+PENDING, SUCCESSFUL, FAILED_UPDATE, CANCELLED = (
+    UpdateRecordType.PENDING, UpdateRecordType.SUCCESSFUL, UpdateRecordType.FAILED, UpdateRecordType.CANCELLED
+)  # fmt: skip
 
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
@@ -53,6 +59,11 @@ class Worker(Aggregate):
     def create_id(component_name: str, name: str, generation: int = 0) -> UUID:
         return uuid5(NAMESPACE_URL, f"workerdesk:/workers/{component_name}/{name}#{generation}")
 
+    # ============================================================== events
+
+    class Event(Aggregate.Event):
+        history_kind: ClassVar[HistoryKind]
+
     class Created(Aggregate.Created):
         """The worker exists.
 
@@ -61,7 +72,7 @@ class Worker(Aggregate):
         """
 
         class_version = 2
-
+        history_kind: ClassVar[HistoryKind] = HistoryKind.CREATE
         component_name: str
         name: str
         generation: int
@@ -76,6 +87,110 @@ class Worker(Aggregate):
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["max_memory"] = None
+
+    class InvocationCompleted(Event):
+        class_version = 1
+        history_kind = HistoryKind.INVOCATION
+        function: str
+        args: list[str]
+        result: str | None
+        duration: float
+        host_calls: list[list[Any]]
+        stdout: str
+        stderr: str
+
+    class InvocationFailed(Event):
+        class_version = 1
+        history_kind = HistoryKind.INVOCATION_FAILED
+        function: str
+        args: list[str]
+        kind: str
+        message: str
+        stdout: str
+        stderr: str
+
+    class InvocationInterrupted(Event):
+        class_version = 1
+        history_kind = HistoryKind.INTERRUPTED
+        function: str
+        args: list[str]
+        reason: str
+
+    class StartupRecorded(Event):
+        class_version = 1
+        history_kind = HistoryKind.STARTUP
+        component_version: int
+        host_calls: list[list[Any]]
+
+    class Deleted(Event):
+        class_version = 1
+        history_kind = HistoryKind.DELETED
+
+    class UpdateRequested(Event):
+        class_version = 1
+        history_kind = HistoryKind.UPDATE_REQUESTED
+        update_id: str
+        target_version: int
+        mode: str
+        runner: str
+        at: str
+
+    class UpdateStarted(Event):
+        class_version = 1
+        history_kind = HistoryKind.UPDATE_STARTED
+        update_id: str
+        from_version: int
+        runner: str
+
+    class StateSnapshotSaved(Event):
+        """The old version's ``save-snapshot`` returned these bytes (inline when small, else a blob)."""
+
+        class_version = 1
+        history_kind = HistoryKind.SNAPSHOT_SAVED
+        update_id: str
+        hash: str
+        size: int
+        inline: str | None
+
+    class StateSnapshotLoaded(Event):
+        class_version = 1
+        history_kind = HistoryKind.SNAPSHOT_LOADED
+        update_id: str
+
+    class UpdateSucceeded(Event):
+        class_version = 1
+        history_kind = HistoryKind.UPDATE_SUCCEEDED
+        update_id: str
+        target_version: int
+        component_size: int
+        duration: float
+        at: str
+
+    class UpdateFailed(Event):
+        class_version = 1
+        history_kind = HistoryKind.UPDATE_FAILED
+        update_id: str
+        stage: str
+        reason: str
+        divergence: dict[str, Any] | None
+        duration: float
+        at: str
+
+    class UpdateReverted(Event):
+        """A failed update's worker went back to the version it came from, state intact."""
+
+        class_version = 1
+        history_kind = HistoryKind.REVERTED
+        update_id: str
+        to_version: int
+
+    class UpdateCancelled(Event):
+        class_version = 1
+        history_kind = HistoryKind.UPDATE_CANCELLED
+        update_id: str
+        at: str
+
+    # ============================================================== lifecycle
 
     @event(Created)
     def __init__(
@@ -101,7 +216,7 @@ class Worker(Aggregate):
         self.args = list(args)
         self.grants = dict(grants)
         self.max_memory = max_memory
-        self.status = IDLE
+        self.status = WorkerStatus.IDLE
         self.invocations = 0
         self.failures = 0
         self.interruptions = 0
@@ -118,9 +233,17 @@ class Worker(Aggregate):
     def ref(self) -> str:
         return f"{self.component_name}/{self.name}"
 
-    # -- invocations -------------------------------------------------------------
+    def delete(self) -> None:
+        check_not_deleted(self)
+        self._deleted()
 
-    @event("InvocationCompleted")
+    @event(Deleted)
+    def _deleted(self) -> None:
+        self.deleted = True
+        self.status = WorkerStatus.EXITED
+
+    # ============================================================== invocations
+
     def complete_invocation(
         self,
         function: str,
@@ -131,40 +254,71 @@ class Worker(Aggregate):
         stdout: str,
         stderr: str,
     ) -> None:
-        self.invocations += 1
-        self.status = IDLE
+        check_not_deleted(self)
+        self._invocation_completed(function, args, result, duration, host_calls, stdout, stderr)
 
-    @event("InvocationFailed")
+    @event(InvocationCompleted)
+    def _invocation_completed(
+        self,
+        function: str,
+        args: list[str],
+        result: str | None,
+        duration: float,
+        host_calls: list[list[Any]],
+        stdout: str,
+        stderr: str,
+    ) -> None:
+        self.invocations += 1
+        self.status = WorkerStatus.IDLE
+
     def fail_invocation(self, function: str, args: list[str], kind: str, message: str, stdout: str, stderr: str) -> None:
+        check_not_deleted(self)
+        self._invocation_failed(function, args, kind, message, stdout, stderr)
+
+    @event(InvocationFailed)
+    def _invocation_failed(self, function: str, args: list[str], kind: str, message: str, stdout: str, stderr: str) -> None:
         self.failures += 1
         self.last_error = message
         # Shown as Failed until a call succeeds; the worker stays usable: the
         # next call rebuilds it from its history.
-        self.status = FAILED
+        self.status = WorkerStatus.FAILED
 
-    @event("InvocationInterrupted")
     def interrupt_invocation(self, function: str, args: list[str], reason: str) -> None:
+        self._invocation_interrupted(function, args, reason)
+
+    @event(InvocationInterrupted)
+    def _invocation_interrupted(self, function: str, args: list[str], reason: str) -> None:
         self.interruptions += 1
         self.last_error = reason
-        self.status = INTERRUPTED
+        self.status = WorkerStatus.INTERRUPTED
 
-    @event("StartupRecorded")
     def record_startup(self, component_version: int, host_calls: list[list[Any]]) -> None:
+        if component_version != self.component_version:
+            raise WorkerError(
+                f"worker {self.ref} runs version {self.component_version}, not {component_version}: "
+                "its startup cannot be recorded for another version"
+            )
+        self._startup_recorded(component_version, host_calls)
+
+    @event(StartupRecorded)
+    def _startup_recorded(self, component_version: int, host_calls: list[list[Any]]) -> None:
         self.startup = {"componentVersion": component_version, "hostCalls": host_calls}
 
-    @event("Deleted")
-    def delete(self) -> None:
-        self.deleted = True
-        self.status = EXITED
+    # ============================================================== updates
 
-    # -- updates -------------------------------------------------------------------
-
-    @event("UpdateRequested")
     def request_update(self, update_id: str, target_version: int, mode: str, runner: str, at: str) -> None:
+        check_not_deleted(self)
+        UpdateMode(mode)  # ValueError for anything else
+        if any(u["id"] == update_id for u in self.updates):
+            raise UpdateRejected(f"worker {self.ref} already has an update {update_id}")
+        self._update_requested(update_id, target_version, mode, runner, at)
+
+    @event(UpdateRequested)
+    def _update_requested(self, update_id: str, target_version: int, mode: str, runner: str, at: str) -> None:
         self.updates.append(
             {
                 "id": update_id,
-                "type": PENDING,
+                "type": UpdateRecordType.PENDING,
                 "timestamp": at,
                 "targetVersion": target_version,
                 "fromVersion": None,
@@ -178,35 +332,59 @@ class Worker(Aggregate):
             }
         )
 
-    @event("UpdateStarted")
     def start_update(self, update_id: str, from_version: int, runner: str) -> None:
+        self._pending(update_id, "requested")
+        self._update_started(update_id, from_version, runner)
+
+    @event(UpdateStarted)
+    def _update_started(self, update_id: str, from_version: int, runner: str) -> None:
         u = self.update(update_id)
         u["fromVersion"] = from_version
         u["runner"] = runner
         u["stage"] = "started"
 
-    @event("SnapshotSaved")
     def record_snapshot_saved(self, update_id: str, hash: str, size: int, inline: str | None) -> None:
+        u = self._pending(update_id, "started")
+        if u["mode"] != UpdateMode.MANUAL:
+            raise UpdateRejected(f"update {update_id} of {self.ref} is automatic: it takes no state snapshot")
+        self._state_snapshot_saved(update_id, hash, size, inline)
+
+    @event(StateSnapshotSaved)
+    def _state_snapshot_saved(self, update_id: str, hash: str, size: int, inline: str | None) -> None:
         u = self.update(update_id)
         u["snapshotHash"] = hash
         u["snapshotSize"] = size
         u["snapshotInline"] = inline
         u["stage"] = "snapshot-saved"
 
-    @event("SnapshotLoaded")
     def record_snapshot_loaded(self, update_id: str) -> None:
+        self._pending(update_id, "snapshot-saved")
+        self._state_snapshot_loaded(update_id)
+
+    @event(StateSnapshotLoaded)
+    def _state_snapshot_loaded(self, update_id: str) -> None:
         self.update(update_id)["stage"] = "snapshot-loaded"
 
-    @event("UpdateSucceeded")
     def succeed_update(self, update_id: str, target_version: int, component_size: int, duration: float, at: str) -> None:
+        u = self._pending(update_id)
+        if u["stage"] == "requested":
+            raise UpdateRejected(f"update {update_id} of {self.ref} has not started")
+        if u["mode"] == UpdateMode.MANUAL and u["stage"] != "snapshot-loaded":
+            raise UpdateRejected(f"manual update {update_id} of {self.ref} cannot succeed before its snapshot is loaded")
+        if target_version != u["targetVersion"]:
+            raise UpdateRejected(f"update {update_id} of {self.ref} targets version {u['targetVersion']}, not {target_version}")
+        self._update_succeeded(update_id, target_version, component_size, duration, at)
+
+    @event(UpdateSucceeded)
+    def _update_succeeded(self, update_id: str, target_version: int, component_size: int, duration: float, at: str) -> None:
         u = self.update(update_id)
-        u["type"] = SUCCESSFUL
+        u["type"] = UpdateRecordType.SUCCESSFUL
         u["stage"] = "done"
         u["duration"] = duration
         u["finishedAt"] = at
         self.component_version = target_version
         self.component_size = component_size
-        if u["mode"] == MANUAL:
+        if u["mode"] == UpdateMode.MANUAL:
             # A fresh instance of the target took over: its own startup is recorded next.
             self.startup = None
             self.recovery_base = {
@@ -216,12 +394,18 @@ class Worker(Aggregate):
                 "snapshot_inline": u.get("snapshotInline"),
             }
 
-    @event("UpdateFailed")
     def fail_update(
         self, update_id: str, stage: str, reason: str, divergence: dict[str, Any] | None, duration: float, at: str
     ) -> None:
+        self._pending(update_id)
+        self._update_failed(update_id, stage, reason, divergence, duration, at)
+
+    @event(UpdateFailed)
+    def _update_failed(
+        self, update_id: str, stage: str, reason: str, divergence: dict[str, Any] | None, duration: float, at: str
+    ) -> None:
         u = self.update(update_id)
-        u["type"] = FAILED_UPDATE
+        u["type"] = UpdateRecordType.FAILED
         u["details"] = reason
         u["failedStage"] = stage
         u["divergence"] = divergence
@@ -229,20 +413,32 @@ class Worker(Aggregate):
         u["stage"] = "done"
         u["finishedAt"] = at
 
-    @event("Reverted")
     def revert(self, update_id: str, to_version: int) -> None:
+        u = self.update(update_id)
+        if u["type"] != UpdateRecordType.FAILED:
+            raise UpdateRejected(f"update {update_id} of {self.ref} did not fail: there is nothing to revert")
+        if "revertedTo" in u:
+            raise UpdateRejected(f"update {update_id} of {self.ref} was already reverted")
+        self._update_reverted(update_id, to_version)
+
+    @event(UpdateReverted)
+    def _update_reverted(self, update_id: str, to_version: int) -> None:
         u = self.update(update_id)
         u["revertedTo"] = to_version
 
-    @event("UpdateCancelled")
     def cancel_update(self, update_id: str, at: str) -> None:
+        self._pending(update_id, "requested")
+        self._update_cancelled(update_id, at)
+
+    @event(UpdateCancelled)
+    def _update_cancelled(self, update_id: str, at: str) -> None:
         u = self.update(update_id)
-        u["type"] = CANCELLED
+        u["type"] = UpdateRecordType.CANCELLED
         u["stage"] = "done"
         u["details"] = "cancelled before it ran"
         u["finishedAt"] = at
 
-    # -- queries -------------------------------------------------------------------
+    # ============================================================== queries
 
     def update(self, update_id: str) -> dict[str, Any]:
         for u in self.updates:
@@ -250,9 +446,35 @@ class Worker(Aggregate):
                 return u
         raise NotFound(f"worker {self.ref} has no update {update_id}")
 
+    def _pending(self, update_id: str, stage: str | None = None) -> dict[str, Any]:
+        """The update record, which must still be pending (at ``stage`` when given)."""
+        u = self.update(update_id)
+        if u["type"] != UpdateRecordType.PENDING:
+            raise UpdateRejected(f"update {update_id} of {self.ref} is not pending (it is {u['type']})")
+        if stage is not None and u["stage"] != stage:
+            raise UpdateRejected(f"update {update_id} of {self.ref} is at stage {u['stage']!r}, not {stage!r}")
+        return u
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
-        return [u for u in self.updates if u["type"] == PENDING]
+        return [u for u in self.updates if u["type"] == UpdateRecordType.PENDING]
+
+
+# Topics of event classes that were renamed: stored histories keep the old
+# topic, which resolves to the new class. Topic queries match both.
+RENAMED_TOPICS: dict[type, tuple[str, ...]] = {
+    Worker.StateSnapshotSaved: ("domain.model.worker:Worker.SnapshotSaved",),
+    Worker.StateSnapshotLoaded: ("domain.model.worker:Worker.SnapshotLoaded",),
+    Worker.UpdateReverted: ("domain.model.worker:Worker.Reverted",),
+}
+for _cls, _old_topics in RENAMED_TOPICS.items():
+    for _old in _old_topics:
+        register_topic(_old, _cls)
+
+
+def topics_of(cls: type) -> list[str]:
+    """Every topic under which events of ``cls`` may be stored: its own and its old ones."""
+    return [get_topic(cls), *RENAMED_TOPICS.get(cls, ())]
 
 
 class WorkerError(WorkerDeskError):

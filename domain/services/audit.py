@@ -11,8 +11,8 @@ from typing import Any, Iterable
 
 from eventsourcing.application import Application
 
-from domain.model import worker as wm
-from domain.model.worker import Worker
+from domain.model.vocabulary import UpdateRecordType
+from domain.model.worker import Worker, topics_of
 
 from .streams import originators
 
@@ -56,12 +56,6 @@ class AuditRow:
         return asdict(self)
 
 
-_OUTCOMES = {
-    wm.PENDING: "pending",
-    wm.SUCCESSFUL: "succeeded",
-    wm.FAILED_UPDATE: "failed",
-    wm.CANCELLED: "cancelled",
-}
 
 
 def update_attempts(app: Application) -> list[AuditRow]:
@@ -72,10 +66,10 @@ def update_attempts(app: Application) -> list[AuditRow]:
     Reads only: it works on a data folder opened read-only.
     """
     rows = []
-    for wid in originators(app.recorder, f"{Worker.__module__}:Worker.Created"):
+    for wid in originators(app.recorder, topics_of(Worker.Created)):
         w = app.repository.get(wid)
         for u in w.updates:
-            outcome = _OUTCOMES[u["type"]]
+            outcome = UpdateRecordType(u["type"]).outcome_word
             stage = u.get("failedStage") if outcome == "failed" else u["stage"]
             rows.append(
                 AuditRow(

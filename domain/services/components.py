@@ -11,7 +11,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.model import typecodec
-from domain.model.component import Component, check_component_name
+from domain.model.component import REGISTERED_TOPIC, Component, check_component_name
 from domain.model.errors import NotFound
 from domain.model.types import ComponentDescription
 
@@ -121,7 +121,7 @@ class Components(Application):
 
     def list(self) -> list[ComponentInfo]:
         out = []
-        for cid in originators(self.recorder, f"{Component.__module__}:Component.Registered"):
+        for cid in originators(self.recorder, [REGISTERED_TOPIC]):
             component = self._get_by_id(cid)
             if component is not None:
                 out.append(self._info(component))

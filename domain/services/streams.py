@@ -6,11 +6,12 @@ from typing import Any, Iterator
 from uuid import UUID
 
 
-def originators(recorder: Any, topic: str, page: int = 500) -> Iterator[UUID]:
-    """Ids of the aggregates with an event of ``topic``, in the order they were recorded."""
+def originators(recorder: Any, topics: list[str], page: int = 500) -> Iterator[UUID]:
+    """Ids of the aggregates with an event of one of ``topics`` (a class's own topic
+    and its old ones, see ``domain.model.worker.topics_of``), in the order they were recorded."""
     start = 1
     while True:
-        batch = recorder.select_notifications(start=start, limit=page, topics=[topic])
+        batch = recorder.select_notifications(start=start, limit=page, topics=topics)
         if not batch:
             return
         for n in batch:

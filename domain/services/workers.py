@@ -30,7 +30,7 @@ from domain.model.errors import (
 )
 from domain.model.hostcalls import HostCalls
 from domain.model.types import FunctionSignature
-from domain.model.worker import Worker, check_not_deleted, check_update_acceptable, check_worker_name
+from domain.model.worker import Worker, check_not_deleted, check_update_acceptable, check_worker_name, topics_of
 
 from .compat import CompatibilityReport, compatibility
 from .components import Components, VersionInfo
@@ -41,8 +41,9 @@ INLINE_SNAPSHOT_LIMIT = 4096
 MIN_MEMORY = 64 * 1024  # one WebAssembly page
 SNAPSHOT_INTERVAL = 200
 CRASH_ENV = "WORKERDESK_CRASH_AT"
-_TOPIC_PREFIX = f"{Worker.__module__}:Worker."
-COMPLETED = _TOPIC_PREFIX + "InvocationCompleted"
+CREATED_TOPICS = topics_of(Worker.Created)
+COMPLETED_TOPICS = frozenset(topics_of(Worker.InvocationCompleted))
+DELETED_TOPICS = frozenset(topics_of(Worker.Deleted))
 _MAX_CONFLICT_RETRIES = 5
 
 ProgressFn = Callable[[int, int], None]
@@ -123,22 +124,6 @@ class OplogEntry:
         return k
 
 
-_KINDS = {
-    "Created": "create",
-    "InvocationCompleted": "invocation",
-    "InvocationFailed": "invocation-failed",
-    "InvocationInterrupted": "interrupted",
-    "StartupRecorded": "startup",
-    "Deleted": "deleted",
-    "UpdateRequested": "update-requested",
-    "UpdateStarted": "update-started",
-    "SnapshotSaved": "snapshot-saved",
-    "SnapshotLoaded": "snapshot-loaded",
-    "UpdateSucceeded": "update-succeeded",
-    "UpdateFailed": "update-failed",
-    "Reverted": "reverted",
-    "UpdateCancelled": "update-cancelled",
-}
 
 
 @dataclass
@@ -221,7 +206,9 @@ class Workers(Application):
         self.read_only = read_only
         self._live: dict[UUID, _Live] = {}
         self._ids_by_ref: dict[str, UUID] = {}
-        self._transcoder = self.mapper.transcoder
+        # Every stored event is read through the mapper, so a cipher, a
+        # compressor and the event classes' upcasters all apply.
+        self._decode = self.mapper.to_domain_event
 
     # ==================================================================== lifecycle
 
@@ -359,7 +346,7 @@ class Workers(Application):
 
     def list(self, component: str | None = None) -> list[dict[str, Any]]:
         out = []
-        for wid in originators(self.recorder, _TOPIC_PREFIX + "Created"):
+        for wid in originators(self.recorder, CREATED_TOPICS):
             w = self._load(wid)
             if w is None or w.deleted:
                 continue
@@ -415,18 +402,18 @@ class Workers(Application):
             prior = self._load(wid, at=start - 1)
             version = prior.component_version if prior is not None else None
         for stored in self._stored(wid, start, limit):
-            state = self._transcoder.decode(stored.state)
-            name = stored.topic.rsplit(".", 1)[-1]
-            kind = _KINDS.get(name, name)
+            event = self._decode(stored)
+            state = vars(event)
+            cls = type(event)
             data = _entry_data(state)
-            if name == "Created":
+            if cls is Worker.Created:
                 version = state["component_version"]
-            elif name == "UpdateSucceeded":
+            elif cls is Worker.UpdateSucceeded:
                 version = state["target_version"]
             ts = state.get("timestamp")
             yield OplogEntry(
                 index=stored.originator_version,
-                kind=kind,
+                kind=cls.history_kind.value,
                 timestamp=ts.isoformat() if hasattr(ts, "isoformat") else str(ts),
                 version=version if version is not None else -1,
                 data=data,
@@ -517,13 +504,13 @@ class Workers(Application):
     ) -> int:
         """Replay recorded invocations in [start, stop]; raise _Divergence on any difference."""
         count = 0
-        decode = self._transcoder.decode
+        decode = self._decode
         resolved: dict[str, FunctionSignature] = {}
         total = max(0, stop - start + 1)
         for stored in self._stored(wid, start, total):
-            if stored.topic != COMPLETED:
+            if stored.topic not in COMPLETED_TOPICS:
                 continue
-            st = decode(stored.state)
+            st = vars(decode(stored))
             fname = st["function"]
             entry = stored.originator_version
             sig = resolved.get(fname)
@@ -990,7 +977,7 @@ class Workers(Application):
 
     def _ends_deleted(self, wid: UUID) -> bool:
         last = self.recorder.select_events(wid, desc=True, limit=1)
-        return bool(last) and last[0].topic == _TOPIC_PREFIX + "Deleted"
+        return bool(last) and last[0].topic in DELETED_TOPICS
 
     def _latest_position(self, wid: UUID) -> int:
         rows = self.recorder.select_events(wid, desc=True, limit=1)
@@ -1079,7 +1066,7 @@ def _mode(mode: str) -> str:
 
 # Event fields that say nothing to a reader of the history (or repeat the entry's own time).
 _HIDDEN_FIELDS = frozenset(
-    ["originator_id", "originator_version", "originator_topic", "timestamp", "runner", "at", "inline"]
+    ["originator_id", "originator_version", "originator_topic", "timestamp", "runner", "at", "inline", "class_version"]
 )
 _RENAMED_FIELDS = {"duration": "durationSeconds", "kind": "errorKind"}
 
