@@ -265,10 +265,7 @@ def written_html(results: list[WorkerResult]) -> str:
         f"{_esc(describe_written(r))}</li>"
         for r in results
     )
-    return (
-        f"<ul style='margin:0; -qt-list-indent:1'>{items}</ul>"
-        "<p>Choose a target version to check another update.</p>"
-    )
+    return f"<ul style='margin:0'>{items}</ul><p>Choose a target version to check another update.</p>"
 
 
 def _function_signatures(desc: ComponentDescription) -> dict[str, str]:
