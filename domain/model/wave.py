@@ -34,7 +34,8 @@ import builtins
 import re
 import struct
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from domain.model.types import (
@@ -106,8 +107,10 @@ _WS = r"(?:[ \t\n\r]++|//[^\n]*+)*+"
 _WS_RE = re.compile(_WS)
 _SEP_RE = re.compile(_WS + "(,)?" + _WS)
 _FIELD_RE = re.compile(r"%?([\w.+-]++)" + _WS + ":" + _WS)
+# The longest run of integers and commas after a "[": a list of integers when a
+# "]" follows it.
 _INT_LIST_RE = re.compile(
-    r"\[((?:[ \t\n\r]*+-?(?:0|[1-9][0-9]{0,%(more)d}+)[ \t\n\r]*+,)*+(?:[ \t\n\r]*+-?(?:0|[1-9][0-9]{0,%(more)d}+))?+[ \t\n\r]*+)\]"
+    r"\[((?:[ \t\n\r]*+-?(?:0|[1-9][0-9]{0,%(more)d}+)[ \t\n\r]*+,)*+(?:[ \t\n\r]*+-?(?:0|[1-9][0-9]{0,%(more)d}+))?+[ \t\n\r]*+)"
     % {"more": _INT_DIGITS - 1}
 )
 _ATOM_RE = re.compile(r"[%\w.+-]++")
@@ -137,6 +140,39 @@ def _describe(t: ValueType) -> str:
 
 # --- parsing ------------------------------------------------------------------
 
+# The parser reads the text once, left to right, apart from a lookahead of a
+# few characters and a second pass over a token or a string in a slow path: its
+# work is linear in the length of the text. ``_on_steps`` lets a test measure
+# that work. It is None in normal use, where each place that reads the text
+# costs one ``is not None`` test. Set (by :func:`counting_steps`), it is called
+# with the number of characters each scan reads: a token, a run of whitespace
+# or comments, a separator, a search for a closing quote or colon, a string's
+# body. Converting or copying a token that was already counted is not counted
+# again.
+_on_steps: Callable[[int], None] | None = None
+
+
+class StepCount:
+    """The characters the parser read while :func:`counting_steps` was active."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def __call__(self, n: int) -> None:
+        self.steps += n
+
+
+@contextmanager
+def counting_steps() -> Iterator[StepCount]:
+    """Count the parser's steps inside the ``with`` block (for tests; one thread at a time)."""
+    global _on_steps
+    count = StepCount()
+    previous, _on_steps = _on_steps, count
+    try:
+        yield count
+    finally:
+        _on_steps = previous
+
 
 def _location(s: str, i: int) -> tuple[int | None, int]:
     start = s.rfind("\n", 0, i) + 1
@@ -147,6 +183,8 @@ def _location(s: str, i: int) -> tuple[int | None, int]:
 
 
 def _error(s: str, i: int, detail: str) -> NoReturn:
+    if _on_steps is not None:
+        _on_steps(len(s))
     line, column = _location(s, i)
     where = f"at column {column}" if line is None else f"at line {line}, column {column}"
     raise WaveError(f"{where}: {detail}", line=line, column=column)
@@ -161,6 +199,8 @@ def _found(s: str, i: int) -> str:
     if c == "'":
         return "a char"
     m = _ATOM_RE.match(s, i)
+    if _on_steps is not None:
+        _on_steps(1 if m is None else m.end() - i + 1)
     if m is not None:
         return '"' + _short(m.group()) + '"'
     return f'"{c}"'
@@ -173,9 +213,14 @@ def _expected(s: str, i: int, what: str) -> NoReturn:
 def _skip(s: str, i: int) -> int:
     if i < len(s) and s[i] in _WS_START:
         if s[i] == " " and (i + 1 == len(s) or s[i + 1] not in _WS_START):
-            return i + 1
-        return _WS_RE.match(s, i).end()  # type: ignore[union-attr]
-    return i
+            j = i + 1
+        else:
+            j = _WS_RE.match(s, i).end()  # type: ignore[union-attr]
+    else:
+        j = i
+    if _on_steps is not None:
+        _on_steps(j - i + 1)
+    return j
 
 
 def _what(what: str | ValueType, arg: str | ValueType | None = None) -> str:
@@ -191,6 +236,8 @@ def _atom(s: str, i: int, what: str | ValueType) -> str:
     m = _ATOM_RE.match(s, i)
     if m is None:
         _expected(s, i, _what(what))
+    if _on_steps is not None:
+        _on_steps(m.end() - i + 1)
     return m.group()
 
 
@@ -225,6 +272,8 @@ def _int_parser(name: str) -> Callable[[str, int], tuple[int, int]]:
 
     def parse_int(s: str, i: int) -> tuple[int, int]:
         m = match(s, i)
+        if _on_steps is not None:
+            _on_steps(1 if m is None else m.end() - i + 1)
         if m is not None:
             digits = m.end() - i - (s[i] == "-")
             if digits > _INT_DIGITS:
@@ -243,6 +292,8 @@ def _float_parser(name: str) -> Callable[[str, int], tuple[float, int]]:
 
     def parse_float(s: str, i: int) -> tuple[float, int]:
         m = _ATOM_RE.match(s, i)
+        if _on_steps is not None:
+            _on_steps(1 if m is None else m.end() - i + 1)
         if m is not None:
             text = m.group()
             special = specials.get(text)
@@ -264,6 +315,8 @@ def _float_parser(name: str) -> Callable[[str, int], tuple[float, int]]:
 
 
 def _parse_bool(s: str, i: int) -> tuple[bool, int]:
+    if _on_steps is not None:
+        _on_steps(6)
     if s.startswith("true", i):
         j = i + 4
         if j >= len(s) or not _is_atom_char(s[j]):
@@ -304,6 +357,8 @@ def _parse_string(s: str, i: int) -> tuple[str, int]:
     if s.startswith('"""', i):
         return _parse_multiline(s, i)
     j = s.find('"', i + 1)
+    if _on_steps is not None:
+        _on_steps((j if j > 0 else len(s)) - i)
     if j > 0:
         body = s[i + 1 : j]
         if "\\" not in body and "\n" not in body:
@@ -312,6 +367,8 @@ def _parse_string(s: str, i: int) -> tuple[str, int]:
     j = m.end()  # type: ignore[union-attr]
     n = len(s)
     if j < n and s[j] == '"':
+        if _on_steps is not None:
+            _on_steps(j - i)
         return m.group(), j + 1  # type: ignore[union-attr]
     parts = [m.group()]  # type: ignore[union-attr]
     while True:
@@ -319,6 +376,8 @@ def _parse_string(s: str, i: int) -> tuple[str, int]:
             _error(s, i, 'unterminated string, expected a closing "')
         c = s[j]
         if c == '"':
+            if _on_steps is not None:
+                _on_steps(j - i)
             return "".join(parts), j + 1
         if c == "\n":
             _error(s, j, 'expected a closing " or \\n, found a line break inside the string')
@@ -356,6 +415,8 @@ def _parse_multiline(s: str, i: int) -> tuple[str, int]:
     end = s.find('"""', j)
     if end < 0:
         _error(s, i, 'unterminated multi-line string, expected a closing """')
+    if _on_steps is not None:
+        _on_steps(2 * (end + 3 - i))  # the search for the end, then the lines
     k = end
     while s[k - 1] == " ":
         k -= 1
@@ -395,6 +456,8 @@ def _parse_char(s: str, i: int) -> tuple[str, int]:
         value, j = c, i + 2
     else:
         _error(s, i, "expected char, found an empty or unterminated char literal")
+    if _on_steps is not None:
+        _on_steps(j - i + 1)
     if s.startswith("'", j):
         return value, j + 1
     close = s.find("'", j)
@@ -408,16 +471,21 @@ def _parse_int_list(s: str, i: int, name: str) -> tuple[list[int], int] | None:
     m = _INT_LIST_RE.match(s, i)
     if m is None:
         return None
+    end = m.end()
+    if _on_steps is not None:
+        _on_steps(end - i + 1)
+    if not s.startswith("]", end):
+        return None
     body = m.group(1).rstrip(" \t\n\r")
     if body.endswith(","):
         body = body[:-1]
     if not body or body.isspace():
-        return [], m.end()
+        return [], end + 1
     items = list(map(int, body.split(",")))
     lo, hi = INTEGER_RANGES[name]
     if min(items) < lo or max(items) > hi:
         return None
-    return items, m.end()
+    return items, end + 1
 
 
 def _parse_list(s: str, i: int, t: ListType) -> tuple[Any, int]:
@@ -452,6 +520,8 @@ def _parse_list(s: str, i: int, t: ListType) -> tuple[Any, int]:
                 i += 1
                 break
             m = sep(s, i)
+            if _on_steps is not None:
+                _on_steps(m.end() - i + 1)  # type: ignore[union-attr]
             i = m.end()  # type: ignore[union-attr]
             if i < n and s[i] == "]":
                 i += 1
@@ -476,6 +546,8 @@ def _parse_tuple(s: str, i: int, t: TupleType) -> tuple[tuple[Any, ...], int]:
         last = k == count - 1
         m = _SEP_RE.match(s, i)
         j = m.end()  # type: ignore[union-attr]
+        if _on_steps is not None:
+            _on_steps(j - i + 1)
         if j < len(s) and s[j] == ")" and last:
             return tuple(items), j + 1
         if last:
@@ -501,6 +573,8 @@ def _parse_record(s: str, i: int, t: RecordType) -> tuple[dict[str, Any], int]:
         n = len(s)
         while True:
             colon = s.find(":", i)
+            if _on_steps is not None:
+                _on_steps((colon if colon >= 0 else n) - i + 1)
             name = s[i:colon] if colon > i else ""
             field_type = types.get(name)
             if field_type is not None:
@@ -520,6 +594,8 @@ def _parse_record(s: str, i: int, t: RecordType) -> tuple[dict[str, Any], int]:
                     names = ", ".join(n for n, _ in t.fields)
                     _error(s, i, f'unknown field "{_short(name)}" (fields: {names})')
                 j = m.end()
+                if _on_steps is not None:
+                    _on_steps(j - i + 1)
             if name in got:
                 _error(s, i, f'field "{name}" given twice')
             got[name], i = _parse_value(s, j, field_type)
@@ -530,6 +606,8 @@ def _parse_record(s: str, i: int, t: RecordType) -> tuple[dict[str, Any], int]:
                 i += 1
                 break
             m = _SEP_RE.match(s, i)
+            if _on_steps is not None:
+                _on_steps(m.end() - i + 1)  # type: ignore[union-attr]
             i = m.end()  # type: ignore[union-attr]
             if i < n and s[i] == "}":
                 i += 1
@@ -596,8 +674,12 @@ def _allows_flat(t: ValueType | None) -> bool:
 
 def _parse_option(s: str, i: int, t: OptionType) -> tuple[Some | None, int]:
     if s.startswith("none", i) and (i + 4 == len(s) or s[i + 4] in _KEYWORD_END):
+        if _on_steps is not None:
+            _on_steps(5)
         return None, i + 4
     m = _ATOM_RE.match(s, i)
+    if _on_steps is not None:
+        _on_steps(1 if m is None else m.end() - i + 1)
     text = m.group() if m is not None else ""
     if text == "none":
         return None, m.end()  # type: ignore[union-attr]
@@ -612,6 +694,8 @@ def _parse_option(s: str, i: int, t: OptionType) -> tuple[Some | None, int]:
 
 def _parse_result(s: str, i: int, t: ResultType) -> tuple[Ok | Err, int]:
     m = _ATOM_RE.match(s, i)
+    if _on_steps is not None:
+        _on_steps(1 if m is None else m.end() - i + 1)
     text = m.group() if m is not None else ""
     if text in ("ok", "err"):
         payload_type = t.ok if text == "ok" else t.err
@@ -749,6 +833,8 @@ def parse(text: str, type: ValueType) -> Any:
     if type.__class__ is Primitive:
         fast = _PRIM_FAST.get(type.name)  # type: ignore[attr-defined]
         if fast is not None:
+            if _on_steps is not None:
+                _on_steps(len(text) + 1)
             value = fast(text)
             if value is not _MISS:
                 return value

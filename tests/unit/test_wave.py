@@ -782,3 +782,89 @@ def test_an_integer_longer_than_python_converts_is_a_wave_error(text: str, t: Va
 def test_a_long_number_for_a_float_type_is_out_of_range_or_rounded() -> None:
     assert "out of f64 range" in str(_error(LONG, F64))
     assert wave.parse("0." + LONG, F64) == pytest.approx(1 / 9)
+
+
+# --- the parser's work is linear in the length of the text --------------------
+
+
+def _backtracking_repeats(tree: Any) -> list[str]:
+    """The unbounded greedy or lazy repetitions in a parsed pattern (``re._parser``)."""
+    from re import _constants as sre
+
+    found = []
+    for op, arg in tree:
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[1] == sre.MAXREPEAT:
+            found.append(f"{op} {arg[2]}")
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            found += _backtracking_repeats(arg[2])
+        elif op in (sre.SUBPATTERN, sre.ATOMIC_GROUP, sre.ASSERT, sre.ASSERT_NOT):
+            found += _backtracking_repeats(arg[-1])
+        elif op == sre.BRANCH:
+            for branch in arg[1]:
+                found += _backtracking_repeats(branch)
+    return found
+
+
+def test_every_unbounded_repetition_in_the_parser_patterns_is_possessive() -> None:
+    # A repetition that gives characters back lets a failed match retry every
+    # way of splitting a run (exponential when repetitions nest); the step count
+    # below cannot see inside a pattern, so the patterns are checked here.
+    import re
+    from re import _parser
+
+    patterns = {name: p for name, p in vars(wave).items() if isinstance(p, re.Pattern)}
+    assert len(patterns) >= 5
+    for name, pattern in patterns.items():
+        assert _backtracking_repeats(_parser.parse(pattern.pattern)) == [], name
+
+
+def test_the_step_counter_is_off_outside_counting_steps() -> None:
+    assert wave._on_steps is None
+    with wave.counting_steps() as count:
+        wave.parse("[1, 2]", ListType(U32))
+    assert count.steps > 0
+    assert wave._on_steps is None
+
+
+DEEP_ITEM = ListType(ListType(ListType(ListType(RecordType((("x", OptionType(U8)),))))))
+
+# Texts that grow with n, each shaped to make a careless parser re-read what it
+# has read: whitespace before a missing colon, fields with whitespace and
+# comments, escapes, a multi-line string, nesting as deep as the type goes, a
+# list of integers that leaves the fast path at its end, cases without payload
+# followed by spaces (the parser looks past them for a "("), a field name that
+# runs on, an over-long integer, flat and spelled-out options, a long comment.
+LINEAR_SHAPES: list[tuple[str, Any, ValueType]] = [
+    ("field then spaces, no colon", lambda n: "{a" + " " * n + "x}", RecordType((("a", U8), ("b", STRING)))),
+    ("records with whitespace", lambda n: "[" + '{ name :  "x" ,\n   qty : 1 ,  // c\n  note : "y" , } ,   ' * n + "]", ListType(ITEM)),
+    ("string of escapes", lambda n: '"' + 'ab\\n\\u{48}\\"' * n + '"', STRING),
+    ("multi-line string", lambda n: '"""\n' + '    a\\tb "" c\n' * n + '  """', STRING),
+    ("deep nesting", lambda n: "[" + ", ".join(["[[[{x: 1}, { }, {x: none}]], [ ]]"] * n) + "]", DEEP_ITEM),
+    ("integers, then not", lambda n: "[" + "1 , " * n + "x]", BYTES),
+    ("cases and spaces", lambda n: "[" + "empty   ,  circle ( 1.5 ) , " * n + "]", ListType(SHAPE)),
+    ("field name without end", lambda n: "{" + "n" * n + ": 1}", ITEM),
+    ("long integer", lambda n: "1" * n, U64),
+    ("options", lambda n: "[" + "none, some(3), 4, " * n + "]", ListType(OptionType(U8))),
+    ("long comment", lambda n: "[1, // " + "x" * n + "\n 2]", BYTES),
+]
+
+
+def _steps(text: str, t: ValueType) -> int:
+    with wave.counting_steps() as count:
+        try:
+            wave.parse(text, t)
+        except WaveError:
+            pass
+    return count.steps
+
+
+@pytest.mark.parametrize(("name", "shape", "t"), LINEAR_SHAPES, ids=[c[0] for c in LINEAR_SHAPES])
+def test_the_parser_steps_grow_linearly_with_the_text(name: str, shape: Any, t: ValueType) -> None:
+    n = 200
+    texts = [shape(k * n) for k in (1, 2, 4, 8)]
+    steps = [_steps(text, t) for text in texts]
+    for text, count in zip(texts, steps):
+        assert len(text) // 2 <= count <= 8 * len(text) + 100, (len(text), count)
+    for smaller, larger in zip(steps, steps[1:]):
+        assert larger <= 2.1 * smaller + 100, steps
+    assert steps[3] <= 8.5 * steps[0] + 100, steps
