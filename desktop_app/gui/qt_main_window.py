@@ -84,6 +84,23 @@ def name_from_file(path: Path) -> str:
     return stem[:128]
 
 
+def versions_of(path: Path, components: dict[str, ComponentInfo]) -> list[str]:
+    """The components ``path`` looks like a new version of, the likeliest first.
+
+    A component one of whose versions came from a file of the same name comes
+    first (a rebuilt ``counter.wasm``), then the component named like the file
+    (``counter.wasm``), then one named like the file without a version suffix
+    (``counter-v3.wasm``, ``counter_2.wat``).
+    """
+    stem = name_from_file(path)
+    same_file = [n for n, info in components.items() if any(v.source == path.name for v in info.versions)]
+    same_name = [n for n in components if n == stem]
+    versioned = [
+        n for n in components if re.fullmatch(re.escape(n) + r"[-_.]?v?[0-9]+(?:[-_.][0-9]+)*", stem, re.IGNORECASE)
+    ]
+    return list(dict.fromkeys(sorted(same_file) + same_name + sorted(versioned, key=len, reverse=True)))
+
+
 def _add_file(desk: Desk, name: str, path: Path) -> VersionInfo:
     try:
         data = path.read_bytes()
@@ -556,21 +573,23 @@ class QtMainWindow(QMainWindow):
         return self.ops.write(op, changes=("components",))
 
     def suggested_name(self, path: Path) -> str:
+        """The component a file looks like a new version of (the selected one first), else a name from the file."""
+        candidates = versions_of(path, self.navigator.components)
         selected = self.navigator.current_component()
-        stem = name_from_file(path)
-        if stem in self.navigator.components:
-            return stem
-        return selected or stem
+        if selected in candidates:
+            return selected
+        return candidates[0] if candidates else name_from_file(path)
 
     def ask_component_name(self, path: Path) -> str | None:
         """The component ``path`` should be added to: a new name, or an existing one for a new version."""
         suggested = self.suggested_name(path)
-        items = [suggested] + [n for n in [name_from_file(path), *sorted(self.navigator.components)] if n != suggested]
-        items = list(dict.fromkeys(items))
+        selected = self.navigator.current_component()
+        others = [name_from_file(path), *([selected] if selected else []), *sorted(self.navigator.components)]
+        items = list(dict.fromkeys([suggested, *others]))
         text, ok = QInputDialog.getItem(
             self,
             "Add component",
-            f"Add {path.name} as a new version of component (or type a new name):",
+            f"Add {path.name} to component (an existing one gets a new version, a new name is a new component):",
             items,
             0,
             True,

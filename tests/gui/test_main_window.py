@@ -111,7 +111,7 @@ def test_a_worker_shows_its_tabs_and_a_version_shows_the_component_page(qtbot: A
 def test_dropping_a_wasm_file_adds_a_version_of_the_selected_component(
     qtbot: Any, window: QtMainWindow, gui_desk: Desk, to_wasm: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "my counter.wasm"
+    path = tmp_path / "counter v3.wasm"
     path.write_bytes(to_wasm(wat.counter(factor=3)))
     prompt = _Prompt()
     monkeypatch.setattr(QInputDialog, "getItem", prompt)
@@ -119,13 +119,14 @@ def test_dropping_a_wasm_file_adds_a_version_of_the_selected_component(
 
     accepted = _drop(window, path)
 
-    # The prompt offered the selected component first, then a name from the file
+    # The file is named as a version of the selected component: the prompt offered
+    # that component first, then a name from the file
     assert accepted == (True, True)
-    assert prompt.items[:2] == ["counter", "my-counter"]
+    assert prompt.items[:2] == ["counter", "counter-v3"]
     qtbot.waitUntil(lambda: window.navigator.current_key() == "version:counter:3", timeout=15000)
     info = gui_desk.components.get("counter")
     assert [v.version for v in info.versions] == [0, 1, 2, 3]
-    assert info.versions[3].source == "my counter.wasm"
+    assert info.versions[3].source == "counter v3.wasm"
     assert window.stack.currentWidget() is window.component_page
 
 
@@ -140,6 +141,46 @@ def test_dropping_a_wat_file_under_a_new_name_creates_a_component(
 
     qtbot.waitUntil(lambda: window.navigator.index_for("version:hello:0").isValid(), timeout=15000)
     assert [c.name for c in gui_desk.components.list()] == ["counter", "hello"]
+
+
+def test_an_unrelated_file_is_offered_as_a_new_component_not_as_the_selected_one(
+    qtbot: Any, window: QtMainWindow, gui_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "hello world.wat"
+    path.write_text(wat.counter())
+    prompt = _Prompt()
+    monkeypatch.setattr(QInputDialog, "getItem", prompt)
+    window.navigator.select_key("worker:counter/w1")
+
+    _drop(window, path)
+
+    # The name from the file comes first; the selected component is one pick away
+    assert prompt.items[:2] == ["hello-world", "counter"]
+    qtbot.waitUntil(lambda: window.navigator.current_key() == "version:hello-world:0", timeout=15000)
+    assert len(gui_desk.components.get("counter").versions) == 3
+
+
+def test_a_file_is_suggested_for_the_component_it_is_a_new_version_of(
+    qtbot: Any, window: QtMainWindow, gui_desk: Desk, to_wasm: Any
+) -> None:
+    gui_desk.components.add("greeter", to_wasm(wat.counter(factor=5)), source="app.wasm")
+    with qtbot.waitSignal(window.navigator.loaded, timeout=10000):
+        window.refresh()
+    window.navigator.select_key("component:counter")
+
+    # A file of the same name as one of greeter's versions: a rebuild of greeter
+    assert window.suggested_name(Path("/build/app.wasm")) == "greeter"
+    # Named like a component, with or without a version suffix
+    assert window.suggested_name(Path("greeter.wasm")) == "greeter"
+    assert window.suggested_name(Path("greeter-v2.wasm")) == "greeter"
+    assert window.suggested_name(Path("counter_1.2.wat")) == "counter"
+    # Anything else: a new component named after the file, whatever is selected
+    assert window.suggested_name(Path("greeterish.wasm")) == "greeterish"
+    assert window.suggested_name(Path("tool.wasm")) == "tool"
+    # The selected component wins among those the file could be a version of
+    window.navigator.select_key("component:greeter")
+    assert window.suggested_name(Path("counter-v0.wasm")) == "counter"  # counter's own file
+    assert window.suggested_name(Path("app.wasm")) == "greeter"
 
 
 def test_other_files_are_not_accepted(window: QtMainWindow, tmp_path: Path) -> None:
