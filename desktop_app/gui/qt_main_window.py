@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -129,16 +129,37 @@ def demo_available() -> bool:
         return False
 
 
+WorkerValues = tuple[str, str, int, dict[str, str], list[str]]  # component, name, version, env, args
+
+
 class QtNewWorkerDialog(QDialog):
-    """Component, version, worker name, environment and arguments of a new worker."""
+    """Component, version, worker name, environment and arguments of a new worker.
+
+    With ``create`` (which makes the op creating the worker from :meth:`values`)
+    and ``ops`` (which run it) the dialog stays open until the worker exists: a
+    name already taken, or any other failure, is shown in the dialog with
+    everything typed kept.
+    """
 
     def __init__(
-        self, components: dict[str, ComponentInfo], component: str | None = None, version: int | None = None, parent: QWidget | None = None
+        self,
+        components: dict[str, ComponentInfo],
+        component: str | None = None,
+        version: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        workers: Iterable[str] = (),
+        create: Callable[..., Op] | None = None,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New worker")
         self.setMinimumWidth(440)
         self._components = components
+        self._workers = set(workers)  # refs known to exist
+        self._create = create
+        self._ops = ops
+        self.op: Op | None = None  # the creation, once submitted
         self.component = QComboBox(self)
         self.component.addItems(sorted(components))
         self.version = QComboBox(self)
@@ -159,14 +180,15 @@ class QtNewWorkerDialog(QDialog):
         form.addRow("Worker name:", self.name)
         form.addRow("Environment:", self.env)
         form.addRow("Arguments:", self.args)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.create_button.setText("Create")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
         self.component.currentTextChanged.connect(self._on_component)
         if component in components:
             self.component.setCurrentText(component)
@@ -189,11 +211,13 @@ class QtNewWorkerDialog(QDialog):
             latest = " — latest" if v.version == info.latest.version else ""
             self.version.addItem(f"{v.version}  ({snap}){latest}", v.version)
 
-    def values(self) -> tuple[str, str, int, dict[str, str], list[str]]:
+    def values(self) -> WorkerValues:
         """component, name, version, env, args; raises ValueError with a one-line message."""
         name = self.name.text().strip()
         if not name:
             raise ValueError("enter a worker name")
+        if f"{self.component.currentText()}/{name}" in self._workers:
+            raise ValueError(f"{self.component.currentText()} already has a worker named {name}: choose another name")
         env: dict[str, str] = {}
         for line in self.env.toPlainText().splitlines():
             if not line.strip():
@@ -205,14 +229,55 @@ class QtNewWorkerDialog(QDialog):
         args = [a for a in self.args.toPlainText().splitlines() if a.strip()]
         return self.component.currentText(), name, int(self.version.currentData()), env, args
 
+    @property
+    def creating(self) -> bool:
+        return self.op is not None and self.op.outcome is None and not self.op.is_cancelled
+
     def accept(self) -> None:
-        try:
-            self.values()
-        except ValueError as e:
-            self.error.setText(str(e))
-            self.error.show()
+        if self.creating:
             return
+        try:
+            values = self.values()
+        except ValueError as e:
+            self._show_error(str(e))
+            return
+        if self._create is None or self._ops is None:
+            super().accept()
+            return
+        self.error.hide()
+        self.create_button.setEnabled(False)
+        self.create_button.setText("Creating…")
+        op = self._create(*values)
+        op.succeeded.connect(self._on_created)
+        op.failed.connect(self._on_failed)
+        op.cancelled.connect(self._on_cancelled)
+        self.op = self._ops.write(op, changes=("workers",))
+        if self._ops.closed:  # refused: the window is closing
+            self._on_cancelled()
+
+    def reject(self) -> None:
+        if not self.creating:  # the worker is being created: wait to report how that went
+            super().reject()
+
+    @Slot(object)
+    def _on_created(self, _meta: object) -> None:
         super().accept()
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._on_failed("the worker was not created")
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.create_button.setEnabled(True)
+        self.create_button.setText("Create")
+        self._show_error(one_line(message))
+        self.name.setFocus()
+        self.name.selectAll()
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
 
 
 class QtReadOnlyWindow(QMainWindow):
@@ -607,22 +672,40 @@ class QtMainWindow(QMainWindow):
             self.show_message("New worker", "Add a component first (Ctrl+O).")
             return None
         dialog = QtNewWorkerDialog(
-            self.navigator.components, component or self.navigator.current_component(), version, self
+            self.navigator.components,
+            component or self.navigator.current_component(),
+            version,
+            self,
+            workers=self.navigator.workers,
+            create=self._worker_op,
+            ops=self.ops,
         )
-        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+        accepted = self.exec_dialog(dialog) == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if not accepted:
             return None
-        comp, name, ver, env, args = dialog.values()
-        return self.create_worker(comp, name, ver, env, args)
+        if dialog.op is not None:
+            return dialog.op
+        # Accepted without creating (an exec_dialog that answers for the user): create it now.
+        return self.create_worker(*dialog.values())
 
     def create_worker(
         self, component: str, name: str, version: int | None = None, env: dict[str, str] | None = None, args: list[str] | None = None
     ) -> Op:
-        op = Op(f"Creating worker {component}/{name}", self.desk.workers.create, component, name, version, env or {}, args or [])
-        op.setProperty("ref", f"{component}/{name}")
-        op.succeeded.connect(self._on_worker_created)
-        op.setProperty("what", "New worker")
+        """Create a worker in the background; a failure is shown in a message box."""
+        op = self._worker_op(component, name, version, env, args)
         op.failed.connect(self._on_op_failed)
         return self.ops.write(op, changes=("workers",))
+
+    def _worker_op(
+        self, component: str, name: str, version: int | None = None, env: dict[str, str] | None = None, args: list[str] | None = None
+    ) -> Op:
+        """The (unsubmitted) op creating a worker; the worker is selected once it exists."""
+        op = Op(f"Creating worker {component}/{name}", self.desk.workers.create, component, name, version, env or {}, args or [])
+        op.setProperty("ref", f"{component}/{name}")
+        op.setProperty("what", "New worker")
+        op.succeeded.connect(self._on_worker_created)
+        return op
 
     @Slot(object)
     def _on_worker_created(self, meta: dict[str, Any]) -> None:

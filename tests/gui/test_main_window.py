@@ -278,6 +278,81 @@ def test_new_worker_dialog_checks_its_fields(qtbot: Any, window: QtMainWindow) -
     assert "KEY=VALUE" in dialog.error.text()
 
 
+def _new_worker_dialog(qtbot: Any, window: QtMainWindow, answer: Any) -> list[QtNewWorkerDialog]:
+    """Run the New worker dialog as the user would: ``answer(dialog)`` fills it and clicks."""
+    seen: list[QtNewWorkerDialog] = []
+
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, QtNewWorkerDialog)
+        seen.append(dialog)
+        dialog.show()
+        answer(dialog)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=15000)
+        return dialog.result()
+
+    window.exec_dialog = run
+    return seen
+
+
+def test_a_taken_worker_name_is_reported_in_the_new_worker_dialog_keeping_what_was_typed(
+    qtbot: Any, window: QtMainWindow, gui_desk: Desk
+) -> None:
+    errors: list[str] = []
+
+    def answer(dialog: QtNewWorkerDialog) -> None:
+        dialog.name.setText("w1")
+        dialog.env.setPlainText("A=1")
+        dialog.args.setPlainText("--x")
+        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+        # Still open, saying why, with everything kept
+        assert dialog.isVisible()
+        errors.append(dialog.error.text())
+        assert dialog.error.isVisible()
+        assert (dialog.name.text(), dialog.env.toPlainText(), dialog.args.toPlainText()) == ("w1", "A=1", "--x")
+        assert dialog.op is None  # nothing was submitted
+        # Another name is then accepted
+        dialog.name.setText("w7")
+        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+
+    seen = _new_worker_dialog(qtbot, window, answer)
+    window.navigator.select_key("worker:counter/w1")
+    window.new_worker_action.trigger()
+
+    assert errors == ["counter already has a worker named w1: choose another name"]
+    assert len(seen) == 1 and window.last_message is None
+    qtbot.waitUntil(lambda: window.navigator.current_key() == "worker:counter/w7", timeout=15000)
+    assert gui_desk.workers.get("counter/w7")["env"] == {"A": "1"}
+
+
+def test_a_worker_created_elsewhere_meanwhile_is_reported_in_the_dialog_too(
+    qtbot: Any, window: QtMainWindow, gui_home: Path
+) -> None:
+    other = open_desk(gui_home)
+    try:
+        other.workers.create("counter", "late", version=1)  # not in the window's list yet
+    finally:
+        other.close()
+    assert "counter/late" not in window.navigator.workers
+
+    def answer(dialog: QtNewWorkerDialog) -> None:
+        dialog.name.setText("late")
+        dialog.args.setPlainText("--y")
+        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.op is not None and dialog.op.outcome is not None, timeout=15000)
+        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+        assert dialog.isVisible() and dialog.create_button.isEnabled()
+        assert "already exists" in dialog.error.text() and "\n" not in dialog.error.text()
+        assert (dialog.name.text(), dialog.args.toPlainText()) == ("late", "--y")
+        dialog.reject()
+
+    seen = _new_worker_dialog(qtbot, window, answer)
+    window.navigator.select_key("component:counter")
+    assert window.new_worker() is None
+
+    assert len(seen) == 1
+    assert window.last_message is None  # reported once, in the dialog
+
+
 @pytest.mark.skipif(not HAS_UPDATE_DIALOG, reason="the update dialog is not in this build")
 def test_update_opens_the_update_dialog_for_every_selected_worker(qtbot: Any, window: QtMainWindow) -> None:
     opened: list[QDialog] = []
