@@ -12,6 +12,7 @@ from domain.runtime import Limits, WasmtimeRuntime
 from domain.services.components import Components
 from domain.services.workers import Workers
 from domain.storage.blobs import FileBlobStore, PostgresBlobStore
+from domain.storage.crashpoints import EnvCrashPoints
 from domain.storage.inflight import InflightMarkers
 from domain.storage.paths import Paths
 from domain.storage.settings import StorageSettings
@@ -78,7 +79,7 @@ def open_desk(
     for attempt in range(_OPEN_ATTEMPTS):
         try:
             components = Components(env, runtime, blobs)
-            workers = Workers(env, components, runtime, blobs, markers, read_only)
+            workers = Workers(env, components, runtime, blobs, markers, read_only, crash=EnvCrashPoints())
             break
         except Exception as e:  # connection problems become one line
             message = str(e).splitlines()[0] if str(e) else type(e).__name__

@@ -77,3 +77,17 @@ class Markers(Protocol):
     def runner_token(self) -> str: ...
 
     def runner_alive(self, token: str) -> bool: ...
+
+
+class CrashPoints(Protocol):
+    """Named moments at which crash-safety tests kill the process (see the stress tests)."""
+
+    def reach(self, stage: str) -> None: ...
+
+
+class NoCrashPoints:
+    """Crash points that never fire (every process except the crash-safety tests')."""
+
+    def reach(self, stage: str) -> None:
+        pass
+

@@ -1,0 +1,188 @@
+"""Rebuilding a worker's instance from its history: the one routine behind
+recovery, automatic updates, dry runs and time travel.
+
+A rebuild instantiates a version (replaying the host calls recorded at
+startup), loads the state snapshot of the last successful manual update if
+there is one, then replays every recorded invocation after it, feeding back
+the recorded host calls. Any difference is a :class:`Divergence`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Iterator
+from uuid import UUID
+
+from domain.model import wave
+from domain.model.errors import BadArguments, FunctionNotFound, HostCallDivergence, InvocationFailed
+from domain.model.hostcalls import HostCalls
+from domain.model.types import FunctionSignature
+from domain.model.worker import Worker
+
+from .components import Components, VersionInfo
+from .ports import BlobStore, Instance, Runtime
+from .state_snapshots import StateSnapshots
+from .worker_store import COMPLETED_TOPICS, WorkerStore
+
+ProgressFn = Callable[[int, int], None]
+_PROGRESS_EVERY = 500
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where and why a rebuild differed from the history.
+
+    ``kind``: ``result`` (another result), ``missing-function``,
+    ``signature`` (recorded arguments no longer fit), ``host-call`` (other
+    clock/random calls, or at instantiation), ``trap`` (failed on replay),
+    ``snapshot`` (the state snapshot no longer loads).
+    """
+
+    entry: int
+    function: str
+    kind: str
+    expected: Any
+    actual: Any
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    # Read like the mapping it is stored as (UpdateFailed.divergence).
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
+
+
+class Diverged(Exception):
+    def __init__(self, divergence: Divergence) -> None:
+        super().__init__(divergence.message)
+        self.divergence = divergence
+
+
+class Rebuilder:
+    def __init__(
+        self, store: WorkerStore, components: Components, runtime: Runtime, blobs: BlobStore, snapshots: StateSnapshots
+    ) -> None:
+        self.store = store
+        self.components = components
+        self.runtime = runtime
+        self.blobs = blobs
+        self.snapshots = snapshots
+
+    def new_instance(
+        self, w: Worker, version: VersionInfo, host_calls: HostCalls | None = None, *, startup: bool = True
+    ) -> Instance:
+        """Instantiate ``version`` for ``w``; with ``startup`` the worker's recorded
+        startup host calls are replayed (a different sequence raises HostCallDivergence)."""
+        hc = host_calls or HostCalls()
+        if startup and w.startup is not None:
+            hc.go_replay(w.startup["hostCalls"])
+        loaded = self.runtime.load_stored(version.sha256, lambda: self.blobs.get(version.sha256))
+        config = self.runtime.instance_config(
+            worker_name=w.name,
+            component_id=w.component_id,
+            component_version=version.version,
+            env=w.env,
+            args=w.args,
+            grants=w.grants,
+            max_memory=w.max_memory,
+        )
+        return self.runtime.instantiate(loaded, config, hc)
+
+    def rebuild(
+        self,
+        w: Worker,
+        version: VersionInfo,
+        *,
+        stop: int | None = None,
+        host_calls: HostCalls | None = None,
+        progress: ProgressFn | None = None,
+    ) -> tuple[Instance, int]:
+        """An instance of ``version`` holding ``w``'s state after entry ``stop``
+        (default: its latest); returns it and the number of invocations replayed.
+        Raises :class:`Diverged`."""
+        try:
+            instance = self.new_instance(w, version, host_calls)
+        except HostCallDivergence as e:
+            raise Diverged(
+                Divergence(1, "(instantiation)", "host-call", e.expected, e.actual, f"instantiating version {version.version}: {e}")
+            ) from None
+        start = 1
+        base = w.recovery_base
+        if base is not None:
+            position = int(base["position"])
+            data = self.snapshots.read(base["snapshot_hash"], base.get("snapshot_inline"))
+            try:
+                err = instance.load_snapshot(data)
+            except (InvocationFailed, FunctionNotFound) as e:
+                err = str(e)
+            if err is not None:
+                raise Diverged(
+                    Divergence(
+                        position, "load-snapshot", "snapshot", "ok", err,
+                        f"entry #{position}: version {version.version} cannot load the worker's last update snapshot: {err}",
+                    )
+                )
+            start = position + 1
+        count = self.replay(instance, w.id, start, w.version if stop is None else stop, progress)
+        return instance, count
+
+    def replay(self, instance: Instance, wid: UUID, start: int, stop: int, progress: ProgressFn | None = None) -> int:
+        """Replay the recorded invocations in entries [start, stop]; raise :class:`Diverged` on any difference."""
+        count = 0
+        resolved: dict[str, FunctionSignature] = {}
+        total = max(0, stop - start + 1)
+        for entry, st in self._invocations(wid, start, total):
+            fname = st["function"]
+            sig = resolved.get(fname)
+            if sig is None:
+                try:
+                    sig = instance.resolve(fname)
+                except FunctionNotFound:
+                    raise Diverged(
+                        Divergence(
+                            entry, fname, "missing-function", st["result"], None,
+                            f"entry #{entry}: {fname} does not exist in this version",
+                        )
+                    ) from None
+                resolved[fname] = sig
+            try:
+                args = wave.parse_args(st["args"], sig.params)
+            except wave.WaveError as e:
+                raise Diverged(
+                    Divergence(
+                        entry, fname, "signature", ", ".join(st["args"]), str(e),
+                        f"entry #{entry}: the recorded arguments of {fname} do not fit its new signature: {e}",
+                    )
+                ) from None
+            try:
+                out = instance.call(sig.qualified_name, args, replay=st["host_calls"])
+            except HostCallDivergence as e:
+                raise Diverged(Divergence(entry, fname, "host-call", e.expected, e.actual, f"entry #{entry}: {fname}: {e}")) from None
+            except (InvocationFailed, BadArguments) as e:
+                raise Diverged(
+                    Divergence(entry, fname, "trap", st["result"], str(e), f"entry #{entry}: {fname} failed during replay: {e}")
+                ) from None
+            actual = None if sig.result is None else wave.format(out.result, sig.result)
+            if actual != st["result"]:
+                raise Diverged(
+                    Divergence(
+                        entry, fname, "result", st["result"], actual,
+                        f"entry #{entry}: {fname}({', '.join(st['args'])}) returned {actual}, "
+                        f"the history recorded {st['result']}",
+                    )
+                )
+            count += 1
+            if progress is not None and count % _PROGRESS_EVERY == 0:
+                progress(entry - start + 1, total)
+        return count
+
+    def _invocations(self, wid: UUID, start: int, total: int) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(entry, event fields) of each completed invocation in the range."""
+        decode = self.store.decode
+        for stored in self.store.stored(wid, start, total):
+            if stored.topic in COMPLETED_TOPICS:
+                yield stored.originator_version, vars(decode(stored))
