@@ -56,7 +56,7 @@ def open_desk(
             raise WorkerDeskError(f"no Worker Desk data in {paths.data}")
     else:
         paths.ensure()
-    settings = StorageSettings.load(paths, storage)
+    settings = StorageSettings.load(paths, storage, read_only=read_only)
     if time_limit is not None:
         settings.time_limit = time_limit
     limits = Limits(time_limit=settings.time_limit, memory_limit=settings.memory_limit_mib * 1024 * 1024)

@@ -35,7 +35,7 @@ class StorageSettings:
     kind: str = "sqlite"  # sqlite | postgres
     postgres: dict[str, Any] = field(default_factory=dict)
     time_limit: float = 10.0
-    memory_limit_mib: int = 512
+    memory_limit_mib: int = 1024  # each linear memory, as in Golem
     # Loaded from a data folder opened read-only: :meth:`save` refuses.
     read_only: bool = field(default=False, compare=False)
 
@@ -58,7 +58,7 @@ class StorageSettings:
             kind=str(data.get("storage", "sqlite")),
             postgres=dict(data.get("postgres", {})),
             time_limit=float(data.get("time_limit", 10.0)),
-            memory_limit_mib=int(data.get("memory_limit_mib", 512)),
+            memory_limit_mib=int(data.get("memory_limit_mib", 1024)),
             read_only=read_only,
         )
         if environment:

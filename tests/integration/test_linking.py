@@ -198,3 +198,14 @@ def test_cli_worker_new_max_memory(home, to_wasm, tmp_path):
     listed = run_cli(home, "component", "get", "golem")
     assert "unsupported import: golem:api/host@1.3.0" in listed.stdout
     assert "wasi:" not in "".join(line for line in listed.stdout.splitlines() if "unsupported" in line)
+
+
+def test_the_default_memory_cap_is_one_gib_as_in_golem(home):
+    from domain.bootstrap import open_desk
+
+    desk = open_desk(home)
+    try:
+        assert desk.settings.memory_limit_mib == 1024
+        assert desk.runtime.limits.memory_limit == 1024**3
+    finally:
+        desk.close()

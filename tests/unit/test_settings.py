@@ -46,3 +46,17 @@ def test_settings_loaded_read_only_refuse_to_be_saved(tmp_path):
     # Settings loaded for writing still save.
     StorageSettings.load(paths).save(paths)
     assert paths.settings_file.exists()
+
+
+def test_a_desk_opened_read_only_refuses_to_save_its_settings(tmp_path):
+    from domain.bootstrap import open_desk
+    from domain.storage.settings import ReadOnlySettings
+
+    open_desk(tmp_path / "home").close()
+    desk = open_desk(tmp_path / "home", read_only=True)
+    try:
+        with pytest.raises(ReadOnlySettings):
+            desk.settings.save()
+    finally:
+        desk.close()
+    assert not (tmp_path / "home" / "config" / "settings.json").exists()
