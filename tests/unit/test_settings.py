@@ -56,7 +56,7 @@ def test_a_desk_opened_read_only_refuses_to_save_its_settings(tmp_path):
     desk = open_desk(tmp_path / "home", read_only=True)
     try:
         with pytest.raises(ReadOnlySettings):
-            desk.settings.save()
+            desk.settings.save(desk.paths)
     finally:
         desk.close()
     assert not (tmp_path / "home" / "config" / "settings.json").exists()
