@@ -10,6 +10,7 @@ from pathlib import Path
 from domain.model.errors import WorkerDeskError
 from domain.runtime import Limits, WasmtimeRuntime
 from domain.services.components import Components
+from domain.services.ports import BlobStore, CrashPoints, Markers, Runtime
 from domain.services.workers import Workers
 from domain.storage.blobs import FileBlobStore, PostgresBlobStore
 from domain.storage.crashpoints import EnvCrashPoints
@@ -31,6 +32,7 @@ class Desk:
     components: Components
     workers: Workers
     read_only: bool = False
+    owns_runtime: bool = True
 
     def close(self) -> None:
         for app in (self.workers, self.components):
@@ -38,7 +40,8 @@ class Desk:
                 app.close()
             except Exception:  # noqa: BLE001 - closing is best effort
                 pass
-        self.runtime.close()
+        if self.owns_runtime:
+            self.runtime.close()
 
 
 def open_desk(
@@ -48,8 +51,16 @@ def open_desk(
     read_only: bool = False,
     time_limit: float | None = None,
     in_memory: bool = False,
+    runtime: Runtime | None = None,
+    blobs: BlobStore | None = None,
+    markers: Markers | None = None,
+    crash: CrashPoints | None = None,
 ) -> Desk:
-    """Open the workspace of a data folder (created if missing, unless read-only)."""
+    """Open the workspace of a data folder (created if missing, unless read-only).
+
+    The adapters default to the real ones for the folder; tests may pass
+    their own (``tests/fakes.py``). A runtime passed in is not closed with the desk.
+    """
     paths = Paths.resolve(home)
     if read_only:
         if not paths.database.exists() and storage != "postgres":
@@ -59,39 +70,66 @@ def open_desk(
     settings = StorageSettings.load(paths, storage, read_only=read_only)
     if time_limit is not None:
         settings.time_limit = time_limit
-    limits = Limits(time_limit=settings.time_limit, memory_limit=settings.memory_limit_mib * 1024 * 1024)
-    runtime = WasmtimeRuntime(None if read_only else paths.compiled, limits)
-    if in_memory:
-        env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-    else:
-        env = settings.eventsourcing_env(paths, read_only)
-    if settings.kind == "postgres" and not in_memory:
-        try:
-            blobs: FileBlobStore | PostgresBlobStore = PostgresBlobStore(
-                settings.postgres_conninfo(), settings.postgres.get("schema"), read_only
-            )
-        except Exception as e:  # noqa: BLE001 - any driver error becomes one line
+    owns_runtime = runtime is None
+    if runtime is None:
+        limits = Limits(time_limit=settings.time_limit, memory_limit=settings.memory_limit_mib * 1024 * 1024)
+        runtime = WasmtimeRuntime(None if read_only else paths.compiled, limits)
+
+    def fail(message: str) -> WorkerDeskError:
+        if owns_runtime:
             runtime.close()
-            raise WorkerDeskError(_postgres_hint(e)) from None
-    else:
-        blobs = FileBlobStore(paths.blobs, read_only)
-    markers = InflightMarkers(None if read_only else paths.inflight)
-    for attempt in range(_OPEN_ATTEMPTS):
-        try:
-            components = Components(env, runtime, blobs)
-            workers = Workers(env, components, runtime, blobs, markers, read_only, crash=EnvCrashPoints())
-            break
-        except Exception as e:  # connection problems become one line
-            message = str(e).splitlines()[0] if str(e) else type(e).__name__
-            if attempt + 1 < _OPEN_ATTEMPTS and any(t in message for t in _TRANSIENT):
-                # Another process is creating the same tables right now.
-                time.sleep(0.1 * (attempt + 1))
-                continue
-            runtime.close()
-            if settings.kind == "postgres":
-                raise WorkerDeskError(_postgres_hint(e)) from None
-            raise WorkerDeskError(f"cannot open the event store ({settings.kind}): {message}") from None
-    return Desk(paths, settings, runtime, components, workers, read_only)
+        return WorkerDeskError(message)
+
+    if blobs is None:
+        if settings.kind == "postgres" and not in_memory:
+            try:
+                blobs = PostgresBlobStore(settings.postgres_conninfo(), settings.postgres.get("schema"), read_only)
+            except Exception as e:  # noqa: BLE001 - any driver error becomes one line
+                raise fail(_postgres_hint(e)) from None
+        else:
+            blobs = FileBlobStore(paths.blobs, read_only)
+    if markers is None:
+        markers = InflightMarkers(None if read_only else paths.inflight)
+    crash = crash or EnvCrashPoints()
+
+    def env_for(compression: str | None) -> dict[str, str]:
+        if in_memory:
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        return settings.eventsourcing_env(paths, read_only, compression)
+
+    def open_apps(env: dict[str, str]) -> tuple[Components, Workers]:
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                components = Components(env, runtime, blobs)
+                workers = Workers(env, components, runtime, blobs, markers, read_only, crash=crash)
+                return components, workers
+            except Exception as e:  # connection problems become one line
+                message = str(e).splitlines()[0] if str(e) else type(e).__name__
+                if attempt + 1 < _OPEN_ATTEMPTS and any(t in message for t in _TRANSIENT):
+                    # Another process is creating the same tables right now.
+                    time.sleep(0.1 * (attempt + 1))
+                    continue
+                if settings.kind == "postgres":
+                    raise fail(_postgres_hint(e)) from None
+                raise fail(f"cannot open the event store ({settings.kind}): {message}") from None
+        raise AssertionError("unreachable")
+
+    components, workers = open_apps(env_for(None))
+    stored = None if in_memory else _stored_compression(components)
+    if stored is not None and stored != settings.compression:
+        # Compression is fixed when a store is created: read it as it was written.
+        workers.close()
+        components.close()
+        components, workers = open_apps(env_for(stored))
+    return Desk(paths, settings, runtime, components, workers, read_only, owns_runtime)  # type: ignore[arg-type]
+
+
+def _stored_compression(app: Components) -> str | None:
+    """``zlib`` or ``none``, as the store's first event was written; None for an empty store."""
+    rows = app.recorder.select_notifications(start=1, limit=1)
+    if not rows:
+        return None
+    return "none" if bytes(rows[0].state[:1]) == b"{" else "zlib"
 
 
 def _postgres_hint(error: Exception) -> str:

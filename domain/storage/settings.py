@@ -12,6 +12,9 @@ from domain.model.errors import WorkerDeskError
 from .paths import Paths
 
 STORAGE_ENV = "WORKERDESK_STORAGE"
+COMPRESSION_ENV = "WORKERDESK_COMPRESSION"
+# Event compression, fixed when a store is created (see open_desk).
+COMPRESSORS = {"none": None, "zlib": "eventsourcing.compressor:ZlibCompressor"}
 PG_ENV = {
     "host": "WORKERDESK_PG_HOST",
     "port": "WORKERDESK_PG_PORT",
@@ -36,6 +39,9 @@ class StorageSettings:
     postgres: dict[str, Any] = field(default_factory=dict)
     time_limit: float = 10.0
     memory_limit_mib: int = 1024  # each linear memory, as in Golem
+    # Compression of stored events: "none" or "zlib". It only decides for a
+    # new, empty store; an existing store is always read as it was created.
+    compression: str = "none"
     # Loaded from a data folder opened read-only: :meth:`save` refuses.
     read_only: bool = field(default=False, compare=False)
 
@@ -59,6 +65,7 @@ class StorageSettings:
             postgres=dict(data.get("postgres", {})),
             time_limit=float(data.get("time_limit", 10.0)),
             memory_limit_mib=int(data.get("memory_limit_mib", 1024)),
+            compression=str(data.get("compression", "none")),
             read_only=read_only,
         )
         if environment:
@@ -68,10 +75,14 @@ class StorageSettings:
             for key, var in PG_ENV.items():
                 if os.environ.get(var):
                     settings.postgres[key] = os.environ[var]
+            if os.environ.get(COMPRESSION_ENV):
+                settings.compression = os.environ[COMPRESSION_ENV]
         if storage:
             settings.kind = storage
         if settings.kind not in ("sqlite", "postgres"):
             raise SettingsError(f"unknown storage {settings.kind!r}: use sqlite or postgres")
+        if settings.compression not in COMPRESSORS:
+            raise SettingsError(f"unknown compression {settings.compression!r}: use {' or '.join(COMPRESSORS)}")
         return settings
 
     def save(self, paths: Paths) -> None:
@@ -85,12 +96,21 @@ class StorageSettings:
             "postgres": self.postgres,
             "time_limit": self.time_limit,
             "memory_limit_mib": self.memory_limit_mib,
+            "compression": self.compression,
         }
         tmp = paths.settings_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload, indent=2))
         os.replace(tmp, paths.settings_file)
 
-    def eventsourcing_env(self, paths: Paths, read_only: bool = False) -> dict[str, str]:
+    def eventsourcing_env(self, paths: Paths, read_only: bool = False, compression: str | None = None) -> dict[str, str]:
+        """The eventsourcing environment; ``compression`` (default: the setting) is the store's own."""
+        env = self._store_env(paths, read_only)
+        compressor = COMPRESSORS[compression or self.compression]
+        if compressor is not None:
+            env["COMPRESSOR_TOPIC"] = compressor
+        return env
+
+    def _store_env(self, paths: Paths, read_only: bool) -> dict[str, str]:
         if self.kind == "sqlite":
             db = str(paths.database)
             name = db
