@@ -30,8 +30,10 @@ run: $(APP_STAMP)
 test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+## Import contracts, and the domain's types (mypy, settings in pyproject.toml).
 lint: $(TEST_STAMP)
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## Print the benchmark ratios measured in one run.
 bench: $(TEST_STAMP)

@@ -21,6 +21,11 @@ as_pg() {
   fi
 }
 
+if [ "${1:-}" = "--stop" ]; then
+  as_pg "'$BIN/pg_ctl' -D '$DIR/data' -m fast -w stop"
+  exit 0
+fi
+
 if ! as_pg "'$BIN/pg_isready' -q -h 127.0.0.1 -p $PORT"; then
   rm -rf "$DIR"
   mkdir -p "$DIR"

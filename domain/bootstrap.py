@@ -28,7 +28,7 @@ _TRANSIENT = ("concurrently", "deadlock detected", "already exists", "duplicate 
 class Desk:
     paths: Paths
     settings: StorageSettings
-    runtime: WasmtimeRuntime
+    runtime: Runtime
     components: Components
     workers: Workers
     read_only: bool = False
@@ -121,7 +121,7 @@ def open_desk(
         workers.close()
         components.close()
         components, workers = open_apps(env_for(stored))
-    return Desk(paths, settings, runtime, components, workers, read_only, owns_runtime)  # type: ignore[arg-type]
+    return Desk(paths, settings, runtime, components, workers, read_only, owns_runtime)
 
 
 def _stored_compression(app: Components) -> str | None:

@@ -937,7 +937,7 @@ def _int_formatter(name: str) -> Callable[[Any], str]:
 
 def _as_float(v: Any, name: str) -> float:
     if v.__class__ is float:
-        return v  # type: ignore[no-any-return]
+        return float(v)
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         try:
             return float(v)

@@ -466,13 +466,13 @@ class LiveInstance:
         if base == "wasi:clocks/wall-clock":
             def wall_now(_s: Any) -> Any:
                 secs, nanos = hc.call("wasi:clocks/wall-clock.now", _wall_now)
-                r = wc.Record()
+                r: Any = wc.Record()
                 r.seconds, r.nanoseconds = secs, nanos
                 return r
 
             def wall_resolution(_s: Any) -> Any:
                 secs, nanos = hc.call("wasi:clocks/wall-clock.resolution", lambda: [0, 1])
-                r = wc.Record()
+                r: Any = wc.Record()
                 r.seconds, r.nanoseconds = secs, nanos
                 return r
 

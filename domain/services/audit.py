@@ -67,7 +67,7 @@ def update_attempts(app: Application) -> list[AuditRow]:
     """
     rows = []
     for wid in originators(app.recorder, topics_of(Worker.Created)):
-        w = app.repository.get(wid)
+        w: Worker = app.repository.get(wid)
         for u in w.updates:
             outcome = UpdateRecordType(u["type"]).outcome_word
             stage = u.get("failedStage") if outcome == "failed" else u["stage"]

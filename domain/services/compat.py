@@ -5,19 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.model.vocabulary import is_snapshot_interface, strip_version
 from domain.model.types import ComponentDescription, FunctionSignature
 
 
 def _key(sig: FunctionSignature) -> str:
-    iface = sig.interface.split("@", 1)[0] if sig.interface else ""
+    iface = strip_version(sig.interface) if sig.interface else ""
     return f"{iface}.{{{sig.name}}}" if iface else sig.name
 
 
 def _is_snapshot_iface(sig: FunctionSignature) -> bool:
-    return bool(sig.interface) and sig.interface.split("@", 1)[0] in (
-        "golem:api/save-snapshot",
-        "golem:api/load-snapshot",
-    )
+    return sig.interface is not None and is_snapshot_interface(sig.interface)
 
 
 @dataclass(frozen=True)

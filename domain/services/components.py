@@ -139,7 +139,7 @@ class Components(Application):
         if not refresh and cid in self._cache:
             return self._cache[cid]
         try:
-            component = self.repository.get(cid)
+            component: Component = self.repository.get(cid)
         except AggregateNotFoundError:
             return None
         self._cache[cid] = component

@@ -72,12 +72,12 @@ class History:
         for stored in self.store.stored(wid, start, limit):
             event = decode(stored)
             state = vars(event)
-            cls = type(event)
+            cls: Any = type(event)
             if cls is Worker.Created:
                 version = state["component_version"]
             elif cls is Worker.UpdateSucceeded:
                 version = state["target_version"]
-            ts = state.get("timestamp")
+            ts: Any = state.get("timestamp")
             yield OplogEntry(
                 index=stored.originator_version,
                 kind=cls.history_kind.value,

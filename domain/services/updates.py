@@ -157,7 +157,7 @@ class Updates:
     def run_pending(self, ref: str, progress: ProgressFn | None = None) -> list[tuple[str, UpdateOutcome]]:
         live = self.live.get(ref, fresh=True)
         self.fail_orphaned(live)
-        results = []
+        results: list[tuple[str, UpdateOutcome]] = []
         while True:
             pending = [u for u in live.worker.pending_updates if u["stage"] == "requested"]
             if not pending:

@@ -16,6 +16,7 @@ Invocation itself is here: it is the hot path, and short.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 from uuid import UUID
@@ -274,7 +275,7 @@ class Workers(Application):
             "updates": updates,
         }
 
-    def oplog(self, ref: str, start: int = 1, limit: int | None = None) -> list[OplogEntry]:
+    def oplog(self, ref: str, start: int = 1, limit: int | None = None) -> "builtins.list[OplogEntry]":
         return list(self.history.entries(self.live.resolve_id(ref), start, limit))
 
     def iter_oplog(self, wid: UUID, start: int = 1, limit: int | None = None) -> Iterator[OplogEntry]:
@@ -330,7 +331,7 @@ class Workers(Application):
         """Request an update and run every pending update of the worker, in order."""
         return self.updates.update(ref, mode, target, progress)
 
-    def run_pending_updates(self, ref: str, progress: ProgressFn | None = None) -> list[tuple[str, UpdateOutcome]]:
+    def run_pending_updates(self, ref: str, progress: ProgressFn | None = None) -> "builtins.list[tuple[str, UpdateOutcome]]":
         return self.updates.run_pending(ref, progress)
 
     def dry_run(self, ref: str, mode: str, target: int | None = None, progress: ProgressFn | None = None) -> UpdateOutcome:
