@@ -9,12 +9,12 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
-from eventsourcing.application import Application
+from typing import TYPE_CHECKING
 
 from domain.model.vocabulary import UpdateRecordType
-from domain.model.worker import Worker, topics_of
 
-from .streams import originators
+if TYPE_CHECKING:
+    from .workers import Workers
 
 COLUMNS = (
     "time",
@@ -58,7 +58,7 @@ class AuditRow:
 
 
 
-def update_attempts(app: Application) -> list[AuditRow]:
+def update_attempts(workers: "Workers") -> list[AuditRow]:
     """All update attempts, in the order they were requested.
 
     The rows are the update records the Worker aggregate keeps (the same ones
@@ -66,8 +66,11 @@ def update_attempts(app: Application) -> list[AuditRow]:
     Reads only: it works on a data folder opened read-only.
     """
     rows = []
-    for wid in originators(app.recorder, topics_of(Worker.Created)):
-        w: Worker = app.repository.get(wid)
+    store = workers.store
+    for wid in store.worker_ids():
+        w = store.load(wid)
+        if w is None:
+            continue
         for u in w.updates:
             outcome = UpdateRecordType(u["type"]).outcome_word
             stage = u.get("failedStage") if outcome == "failed" else u["stage"]
