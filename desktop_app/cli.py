@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("worker")
     w.add_argument("function")
     w.add_argument("args", nargs="*", metavar="ARG")
+    w.add_argument(
+        "--idempotency-key",
+        metavar="KEY",
+        help="a key of your choosing for this call (per worker): repeating it returns the recorded result "
+        "instead of running the call again",
+    )
     w.add_argument("--json", action="store_true")
     w = wk.add_parser("oplog", help="show a worker's numbered history")
     w.add_argument("worker")
@@ -314,7 +320,7 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
                 out(f"    {u['timestamp'][:19]}  {_update_line(u)}")
         return EXIT_OK
     if ns.cmd == "invoke":
-        r = workers.invoke(ns.worker, ns.function, list(ns.args))
+        r = workers.invoke(ns.worker, ns.function, list(ns.args), idempotency_key=ns.idempotency_key)
         if ns.json:
             _print_json(
                 {

@@ -193,6 +193,9 @@ class MemoryMarkers:
     def runner_alive(self, token: str) -> bool:
         return token not in self.dead_runners
 
+    def in_flight(self, worker_id: str) -> list[dict[str, Any]]:
+        return []
+
 
 class RecordedCrashPoints:
     """Records every crash point reached, in order (real kills are the e2e crash tests' job)."""

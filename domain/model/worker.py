@@ -49,11 +49,15 @@ class Worker(Aggregate):
     change of that state adds an ``upcast_vN_vN+1``.
     """
 
-    class_version = 2
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["max_memory"] = None
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["idempotency"] = {}
 
     @staticmethod
     def create_id(component_name: str, name: str, generation: int = 0) -> UUID:
@@ -89,7 +93,9 @@ class Worker(Aggregate):
             state["max_memory"] = None
 
     class InvocationCompleted(Event):
-        class_version = 1
+        """Version 2 adds ``idempotency_key``: the caller's key for this call, or None."""
+
+        class_version = 2
         history_kind = HistoryKind.INVOCATION
         function: str
         args: list[str]
@@ -98,9 +104,16 @@ class Worker(Aggregate):
         host_calls: list[list[Any]]
         stdout: str
         stderr: str
+        idempotency_key: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["idempotency_key"] = None
 
     class InvocationFailed(Event):
-        class_version = 1
+        """Version 2 adds ``idempotency_key``: the caller's key for this call, or None."""
+
+        class_version = 2
         history_kind = HistoryKind.INVOCATION_FAILED
         function: str
         args: list[str]
@@ -108,6 +121,11 @@ class Worker(Aggregate):
         message: str
         stdout: str
         stderr: str
+        idempotency_key: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["idempotency_key"] = None
 
     class InvocationInterrupted(Event):
         class_version = 1
@@ -225,6 +243,8 @@ class Worker(Aggregate):
         self.updates: list[dict[str, Any]] = []
         # Recovery starts from the snapshot of the last successful manual update.
         self.recovery_base: dict[str, Any] | None = None
+        # The outcome recorded under each invocation idempotency key the caller gave.
+        self.idempotency: dict[str, dict[str, Any]] = {}
         # Host calls the instance made while being instantiated (a start
         # function seeding an RNG), replayed whenever it is rebuilt.
         self.startup: dict[str, Any] | None = None
@@ -253,9 +273,11 @@ class Worker(Aggregate):
         host_calls: list[list[Any]],
         stdout: str,
         stderr: str,
+        idempotency_key: str | None = None,
     ) -> None:
         check_not_deleted(self)
-        self._invocation_completed(function, args, result, duration, host_calls, stdout, stderr)
+        self._check_new_key(idempotency_key)
+        self._invocation_completed(function, args, result, duration, host_calls, stdout, stderr, idempotency_key)
 
     @event(InvocationCompleted)
     def _invocation_completed(
@@ -267,21 +289,69 @@ class Worker(Aggregate):
         host_calls: list[list[Any]],
         stdout: str,
         stderr: str,
+        idempotency_key: str | None = None,
     ) -> None:
         self.invocations += 1
         self.status = WorkerStatus.IDLE
+        if idempotency_key is not None:
+            self.idempotency[idempotency_key] = {
+                "entry": self.version + 1, "function": function, "args": list(args), "result": result, "failure": None,
+            }  # fmt: skip
 
-    def fail_invocation(self, function: str, args: list[str], kind: str, message: str, stdout: str, stderr: str) -> None:
+    def fail_invocation(
+        self,
+        function: str,
+        args: list[str],
+        kind: str,
+        message: str,
+        stdout: str,
+        stderr: str,
+        idempotency_key: str | None = None,
+    ) -> None:
         check_not_deleted(self)
-        self._invocation_failed(function, args, kind, message, stdout, stderr)
+        self._check_new_key(idempotency_key)
+        self._invocation_failed(function, args, kind, message, stdout, stderr, idempotency_key)
 
     @event(InvocationFailed)
-    def _invocation_failed(self, function: str, args: list[str], kind: str, message: str, stdout: str, stderr: str) -> None:
+    def _invocation_failed(
+        self,
+        function: str,
+        args: list[str],
+        kind: str,
+        message: str,
+        stdout: str,
+        stderr: str,
+        idempotency_key: str | None = None,
+    ) -> None:
         self.failures += 1
         self.last_error = message
         # Shown as Failed until a call succeeds; the worker stays usable: the
         # next call rebuilds it from its history.
         self.status = WorkerStatus.FAILED
+        if idempotency_key is not None:
+            self.idempotency[idempotency_key] = {
+                "entry": self.version + 1, "function": function, "args": list(args), "result": None,
+                "failure": {"kind": kind, "message": message},
+            }  # fmt: skip
+
+    def recorded_for_key(self, key: str, function: str, args: list[str]) -> dict[str, Any] | None:
+        """The outcome recorded under an invocation idempotency key, if any.
+
+        The same key with another function or other arguments is refused.
+        """
+        found = self.idempotency.get(key)
+        if found is None:
+            return None
+        if found["function"] != function or found["args"] != list(args):
+            raise IdempotencyKeyReused(
+                f"idempotency key {key!r} of {self.ref} was used for {found['function']}({', '.join(found['args'])}) "
+                f"at entry #{found['entry']}; use a new key for {function}({', '.join(args)})"
+            )
+        return found
+
+    def _check_new_key(self, key: str | None) -> None:
+        if key is not None and key in self.idempotency:
+            raise IdempotencyKeyReused(f"idempotency key {key!r} of {self.ref} is already recorded")
 
     def interrupt_invocation(self, function: str, args: list[str], reason: str) -> None:
         self._invocation_interrupted(function, args, reason)
@@ -479,6 +549,10 @@ def topics_of(cls: type) -> list[str]:
 
 class WorkerError(WorkerDeskError):
     pass
+
+
+class IdempotencyKeyReused(WorkerDeskError):
+    """An invocation idempotency key given again with another function or arguments."""
 
 
 def check_worker_name(name: str) -> None:

@@ -27,12 +27,13 @@ class OplogEntry:
         k = self.kind
         if k == "create":
             return f"created on version {d['componentVersion']} (env {d.get('env') or {}}, args {d.get('args') or []})"
+        key = f" [idempotency key {d['idempotencyKey']}]" if d.get("idempotencyKey") else ""
         if k == "invocation":
             args = ", ".join(d["args"])
             res = d["result"] if d["result"] is not None else "()"
-            return f"{d['function']}({args}) -> {res}"
+            return f"{d['function']}({args}) -> {res}{key}"
         if k == "invocation-failed":
-            return f"{d['function']}({', '.join(d['args'])}) failed ({d['errorKind']}): {d['message']}"
+            return f"{d['function']}({', '.join(d['args'])}) failed ({d['errorKind']}): {d['message']}{key}"
         if k == "interrupted":
             return f"{d['function']}({', '.join(d['args'])}) interrupted: {d['reason']}"
         if k == "startup":

@@ -80,6 +80,10 @@ class Markers(Protocol):
 
     def runner_alive(self, token: str) -> bool: ...
 
+    def in_flight(self, worker_id: str) -> list[dict[str, Any]]:
+        """Payloads of calls on this worker that other live processes are running now."""
+        ...
+
 
 class CrashPoints(Protocol):
     """Named moments at which crash-safety tests kill the process (see the stress tests)."""

@@ -17,6 +17,7 @@ Invocation itself is here: it is the hot path, and short.
 from __future__ import annotations
 
 import builtins
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 from uuid import UUID
@@ -53,6 +54,8 @@ __all__ = [
 
 MIN_MEMORY = 64 * 1024  # one WebAssembly page
 _MAX_CONFLICT_RETRIES = 5
+# How long a call waits for another process running the same idempotency key.
+_KEY_WAIT_SECONDS = 120.0
 
 
 @dataclass
@@ -152,16 +155,32 @@ class Workers(Application):
 
     # ==================================================================== invoke
 
-    def invoke(self, ref: str, function: str, args: list[str]) -> InvocationResult:
-        """Invoke with WAVE-encoded arguments; the result is returned once durable."""
-        return self._invoke(ref, function, lambda sig: wave.parse_args(args, sig.params))
+    def invoke(
+        self, ref: str, function: str, args: list[str], idempotency_key: str | None = None
+    ) -> InvocationResult:
+        """Invoke with WAVE-encoded arguments; the result is returned once durable.
 
-    def invoke_values(self, ref: str, function: str, values: list[Any]) -> InvocationResult:
-        return self._invoke(ref, function, lambda sig: list(values))
+        With an ``idempotency_key`` (per worker), a call already recorded under
+        that key returns its recorded outcome without running the guest again.
+        """
+        return self._invoke(ref, function, lambda sig: wave.parse_args(args, sig.params), idempotency_key)
 
-    def _invoke(self, ref: str, function: str, make_args: Callable[[FunctionSignature], list[Any]]) -> InvocationResult:
+    def invoke_values(
+        self, ref: str, function: str, values: list[Any], idempotency_key: str | None = None
+    ) -> InvocationResult:
+        return self._invoke(ref, function, lambda sig: list(values), idempotency_key)
+
+    def _invoke(
+        self,
+        ref: str,
+        function: str,
+        make_args: Callable[[FunctionSignature], list[Any]],
+        key: str | None = None,
+    ) -> InvocationResult:
+        if key is not None and not key.strip():
+            raise BadArguments("an idempotency key must not be empty")
         for attempt in range(_MAX_CONFLICT_RETRIES):
-            live = self.live.get(ref)
+            live = self.live.get(ref, fresh=key is not None)
             check_not_deleted(live.worker)
             instance = self._instance(live)
             sig = instance.resolve(function)
@@ -172,7 +191,15 @@ class Workers(Application):
                 raise BadArguments(f"bad arguments for {sig.qualified_name}: {e}") from None
             worker = live.worker
             wid = str(worker.id)
-            self.markers.mark(wid, {"function": sig.qualified_name, "args": arg_texts, "position": worker.version + 1})
+            if key is not None:
+                if self._wait_for_key(wid, key):
+                    continue  # another process was running this very call: look again
+                recorded = worker.recorded_for_key(key, sig.qualified_name, arg_texts)
+                if recorded is not None:
+                    return self._replayed_result(sig, recorded)
+            self.markers.mark(
+                wid, {"function": sig.qualified_name, "args": arg_texts, "position": worker.version + 1, "key": key}
+            )
             self.crash.reach("mid-invocation")
             try:
                 outcome = instance.call(sig.qualified_name, values)
@@ -185,6 +212,7 @@ class Workers(Application):
                     str(e),
                     e.stdout.decode("utf-8", "replace"),
                     e.stderr.decode("utf-8", "replace"),
+                    key,
                 )
                 try:
                     self.live.save(live)
@@ -199,7 +227,7 @@ class Workers(Application):
             stdout = outcome.stdout.decode("utf-8", "replace")
             stderr = outcome.stderr.decode("utf-8", "replace")
             worker.complete_invocation(
-                sig.qualified_name, arg_texts, result_text, outcome.duration, outcome.host_calls, stdout, stderr
+                sig.qualified_name, arg_texts, result_text, outcome.duration, outcome.host_calls, stdout, stderr, key
             )
             try:
                 self.live.save(live)
@@ -214,6 +242,29 @@ class Workers(Application):
                 sig.qualified_name, outcome.result, result_text, stdout, stderr, outcome.duration, worker.version
             )
         raise ConcurrentModification(f"worker {ref} keeps being changed by another process; retry")
+
+    def _wait_for_key(self, wid: str, key: str) -> bool:
+        """Wait while another live process runs a call under ``key``; True if one was seen."""
+        deadline = time.monotonic() + _KEY_WAIT_SECONDS
+        waited = False
+        while any(p.get("key") == key for p in self.markers.in_flight(wid)):
+            if time.monotonic() > deadline:
+                raise ConcurrentModification(
+                    f"another process has been running the call with idempotency key {key!r} for more than "
+                    f"{_KEY_WAIT_SECONDS:g} s; retry later"
+                )
+            waited = True
+            time.sleep(0.02)
+        return waited
+
+    @staticmethod
+    def _replayed_result(sig: FunctionSignature, recorded: dict[str, Any]) -> InvocationResult:
+        failure = recorded.get("failure")
+        if failure is not None:
+            raise InvocationFailed(failure["kind"], failure["message"])
+        text = recorded["result"]
+        value = None if text is None or sig.result is None else wave.parse(text, sig.result)
+        return InvocationResult(sig.qualified_name, value, text, "", "", 0.0, int(recorded["entry"]))
 
     # ==================================================================== queries
 

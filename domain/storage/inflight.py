@@ -129,6 +129,24 @@ class InflightMarkers:
             found.append((path, payload))
         return found
 
+    def in_flight(self, worker_id: str) -> list[dict[str, Any]]:
+        """Payloads of calls on this worker that other processes, still alive, are running now."""
+        if self.directory is None or not self.directory.exists():
+            return []
+        running = []
+        for path in self.directory.glob(f"{worker_id}.*.json"):
+            token = path.name[len(worker_id) + 1 : -len(".json")]
+            if token == self._token:
+                continue
+            try:
+                raw = path.read_bytes()
+                if raw[:1] != b"1" or not runner_alive(_runner_from_name(token)):
+                    continue
+                running.append(json.loads(raw[1:].split(b"\n", 1)[0]))
+            except (OSError, ValueError):
+                continue
+        return running
+
     @staticmethod
     def runner_token() -> str:
         return runner_token()
