@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from desktop_app.gui.ops import Operations
+from desktop_app.gui.widgets.ops import Operations
 from domain.bootstrap import Desk, open_desk
 from tests.wat import counter
 

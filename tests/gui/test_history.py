@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QIcon
 
-from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.qt_history import (
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.history.view import (
     PLACEHOLDER,
     HistoryModel,
     HistoryRole,
@@ -332,10 +332,10 @@ def test_unknown_worker_is_reported(qtbot, counter_desk: Desk, ops: Operations, 
 def test_the_widgets_never_use_the_event_store_or_wasm_on_the_ui_thread(
     qtbot, counter_desk: Desk, ops: Operations, monkeypatch, tmp_path: Path
 ) -> None:
-    from desktop_app.gui.qt_audit import QtAuditView
-    from desktop_app.gui.qt_time_travel import QtTimeTravelView
-    from desktop_app.gui.qt_update_dialog import QtUpdateDialog
-    from desktop_app.gui.qt_updates import QtUpdatesView
+    from desktop_app.gui.audit.view import QtAuditView
+    from desktop_app.gui.time_travel.view import QtTimeTravelView
+    from desktop_app.gui.updates.dialog import QtUpdateDialog
+    from desktop_app.gui.updates.view import QtUpdatesView
     from tests.gui.fixtures_updates import UiThreadCalls
 
     assert not counter_desk.workers.update(REF, "manual", 3).ok  # v0 cannot save: a failed attempt

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QGroupBox, QLineEdit, QSpinBox
 
-from desktop_app.gui.ops import Operations
-from desktop_app.gui.qt_invoke import (
+from desktop_app.gui.widgets.ops import Operations
+from desktop_app.gui.invoke.view import (
     BoolEditor,
     EnumEditor,
     FlagsEditor,

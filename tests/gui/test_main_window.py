@@ -13,15 +13,15 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
 
 from desktop_app.gui.app import build_main_window, run_gui
-from desktop_app.gui.qt_main_window import QtMainWindow, QtNewWorkerDialog, QtReadOnlyWindow, name_from_file
-from desktop_app.gui.qt_settings import QtSettingsDialog
-from desktop_app.gui.qt_worker_page import QtWorkerPage
+from desktop_app.gui.main_window.window import QtMainWindow, QtNewWorkerDialog, QtReadOnlyWindow, name_from_file
+from desktop_app.gui.settings.dialog import QtSettingsDialog
+from desktop_app.gui.main_window.pages import QtWorkerPage
 from domain.bootstrap import Desk, open_desk
 from domain.storage.settings import StorageSettings
 from tests import wat
 
-HAS_UPDATE_DIALOG = importlib.util.find_spec("desktop_app.gui.qt_update_dialog") is not None
-HAS_AUDIT = importlib.util.find_spec("desktop_app.gui.qt_audit") is not None
+HAS_UPDATE_DIALOG = importlib.util.find_spec("desktop_app.gui.updates.dialog") is not None
+HAS_AUDIT = importlib.util.find_spec("desktop_app.gui.audit.view") is not None
 HAS_DEMO = importlib.util.find_spec("domain.demo") is not None
 
 

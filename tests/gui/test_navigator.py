@@ -6,9 +6,9 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel
 
-from desktop_app.gui.ops import Op
-from desktop_app.gui.qt_main_window import QtMainWindow
-from desktop_app.gui.qt_navigator import BADGES_ROLE, NavigatorModel, QtNavigator
+from desktop_app.gui.widgets.ops import Op
+from desktop_app.gui.main_window.window import QtMainWindow
+from desktop_app.gui.navigator.view import BADGES_ROLE, NavigatorModel, QtNavigator
 from domain.bootstrap import Desk
 
 

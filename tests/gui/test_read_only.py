@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop_app.gui.qt_settings import QtSettingsDialog
+from desktop_app.gui.settings.dialog import QtSettingsDialog
 from domain.bootstrap import Desk, open_desk
 from domain.storage.settings import StorageSettings
 from tests.gui.conftest import Windows

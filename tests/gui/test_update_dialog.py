@@ -11,8 +11,8 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.qt_update_dialog import QtUpdateDialog, WorkerResult
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.updates.dialog import QtUpdateDialog, WorkerResult
 from domain.bootstrap import Desk
 from tests.gui.fixtures_updates import counter_desk, desk, ops  # noqa: F401
 from tests.wat import counter
@@ -360,6 +360,7 @@ def test_declined_confirmation_writes_nothing(qtbot, counter_desk: Desk, ops: Op
     dialog = _dialog(qtbot, counter_desk, ops, [REF])
     _choose(qtbot, dialog, 1)
     ops.wait_idle()  # the compatibility report's read, so that any op seen below is the click's
+    qtbot.waitUntil(lambda: ops.running == [], timeout=10000)  # and its finish delivered
     confirm = Confirm(False)
     dialog.confirm = confirm
 

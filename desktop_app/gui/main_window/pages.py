@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import traceback
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -22,10 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.gui.ops import Operations
-from desktop_app.gui.qt_invoke import QtInvokeView
-from desktop_app.gui.qt_overview import QtOverview, pill_style, short_time
-from desktop_app.gui.style import STATUS_BADGE, mono_font, set_role
+from desktop_app.gui.widgets.ops import Operations
+from desktop_app.gui.history import QtHistoryView
+from desktop_app.gui.invoke import QtInvokeView
+from desktop_app.gui.overview import QtOverview
+from desktop_app.gui.overview.view import pill_style, short_time
+from desktop_app.gui.time_travel import QtTimeTravelView
+from desktop_app.gui.updates import QtUpdatesView
+from desktop_app.gui.widgets.style import STATUS_BADGE, mono_font, set_role
 from domain.bootstrap import Desk
 from domain.services.components import ComponentInfo
 
@@ -40,22 +42,6 @@ def placeholder(text: str, parent: QWidget | None = None) -> QWidget:
     lay.addWidget(label)
     w.setProperty("placeholder", True)
     return w
-
-
-def optional_view(module: str, cls: str, title: str, *args: Any) -> QWidget:
-    """``desktop_app.gui.<module>.<cls>(*args)``, or a placeholder when it is not available."""
-    try:
-        klass = getattr(importlib.import_module(f"desktop_app.gui.{module}"), cls)
-    except ImportError:
-        return placeholder(f"{title} is not available in this build.")
-    except Exception:  # noqa: BLE001 - a broken view must not take the window down
-        traceback.print_exc()
-        return placeholder(f"{title} could not be loaded.")
-    try:
-        return klass(*args)
-    except Exception:  # noqa: BLE001
-        traceback.print_exc()
-        return placeholder(f"{title} could not be opened.")
 
 
 def _padded(view: QWidget) -> QWidget:
@@ -99,9 +85,9 @@ class QtWorkerPage(QWidget):
 
         self.overview = QtOverview(desk, ops)
         self.invoke = QtInvokeView(desk, ops)
-        self.history = optional_view("qt_history", "QtHistoryView", "History", desk, ops)
-        self.updates = optional_view("qt_updates", "QtUpdatesView", "Updates", desk, ops)
-        self.time_travel = optional_view("qt_time_travel", "QtTimeTravelView", "Time travel", desk, ops)
+        self.history = QtHistoryView(desk, ops)
+        self.updates = QtUpdatesView(desk, ops)
+        self.time_travel = QtTimeTravelView(desk, ops)
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(False)

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 from domain.bootstrap import Desk
 from domain.services import audit
 from domain.services.audit import AuditRow
-from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.qt_history import write_bytes
-from desktop_app.gui.qt_updates import OUTCOME_COLOURS, human_duration, human_size, mode_label
-from desktop_app.gui.qt_table import QtColumnsModel
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.history.view import write_bytes
+from desktop_app.gui.updates.view import OUTCOME_COLOURS, human_duration, human_size, mode_label
+from desktop_app.gui.widgets.table import QtColumnsModel
 
 FORMATS = {
     "csv": ("CSV", "CSV files (*.csv)", audit.to_csv),

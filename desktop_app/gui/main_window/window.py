@@ -41,12 +41,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.qt_navigator import QtNavigator
-from desktop_app.gui.qt_settings import settings_dialog
-from desktop_app.gui.qt_status import QtStatus
-from desktop_app.gui.qt_worker_page import QtComponentPage, QtWorkerPage, optional_view, placeholder
-from desktop_app.gui.style import icon, set_role
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.navigator import QtNavigator
+from desktop_app.gui.settings import settings_dialog
+from desktop_app.gui.widgets.status import QtStatus
+from desktop_app.gui.audit import QtAuditView
+from desktop_app.gui.main_window.pages import QtComponentPage, QtWorkerPage, placeholder
+from desktop_app.gui.updates import QtUpdateDialog
+from desktop_app.gui.widgets.style import icon, set_role
 from domain.bootstrap import Desk, open_desk
 from domain.model.errors import WorkerDeskError, one_line
 from domain.services.components import ComponentInfo, VersionInfo
@@ -291,7 +293,7 @@ class QtReadOnlyWindow(QMainWindow):
         self.folder = folder
         self.ops = Operations(self)
         self.setWindowTitle(f"Audit — {folder} (read-only)")
-        self.audit = optional_view("qt_audit", "QtAuditView", "The audit view", desk, self.ops)
+        self.audit = QtAuditView(desk, self.ops)
         central = QWidget(self)
         lay = QVBoxLayout(central)
         lay.setContentsMargins(10, 10, 10, 6)
@@ -366,7 +368,7 @@ class QtMainWindow(QMainWindow):
         lay.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.audit = optional_view("qt_audit", "QtAuditView", "The audit view", desk, ops)
+        self.audit = QtAuditView(desk, ops)
         self.audit_dock = QDockWidget("Update audit", self)
         self.audit_dock.setObjectName("auditDock")
         self.audit_dock.setWidget(self.audit)
@@ -724,11 +726,6 @@ class QtMainWindow(QMainWindow):
     def open_update_dialog(self) -> QDialog | None:
         refs = self.navigator.selected_worker_refs() or ([self.current_worker] if self.current_worker else [])
         if not refs:
-            return None
-        try:
-            from desktop_app.gui.qt_update_dialog import QtUpdateDialog  # type: ignore[import-not-found]
-        except ImportError:
-            self.show_message("Update", "The update dialog is not available in this build.")
             return None
         dialog = QtUpdateDialog(self.desk, self.ops, refs, self)
         self.exec_dialog(dialog)

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.style import BADGES, STATUS_BADGE
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.style import BADGES, STATUS_BADGE
 from domain.bootstrap import Desk
 from domain.services.components import ComponentInfo, VersionInfo
 

@@ -40,8 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.style import mono_font, set_role
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.style import mono_font, set_role
 from domain.bootstrap import Desk
 from domain.model import wave
 from domain.model.errors import one_line

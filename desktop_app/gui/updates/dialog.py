@@ -39,8 +39,8 @@ from domain.model.types import ComponentDescription
 from domain.services.compat import CompatibilityReport
 from domain.services.components import Components, VersionInfo
 from domain.services.workers import UpdateOutcome, Workers
-from desktop_app.gui.ops import Op, OperationCancelled, Operations
-from desktop_app.gui.qt_updates import human_duration, human_size
+from desktop_app.gui.widgets.ops import Op, OperationCancelled, Operations
+from desktop_app.gui.updates.view import human_duration, human_size
 
 MODE_HELP = {
     "auto": "Replays the worker's whole history on the target version; if any replayed result differs "

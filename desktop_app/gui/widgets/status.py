@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
-from desktop_app.gui.ops import Op, Operations
+from desktop_app.gui.widgets.ops import Op, Operations
 
 
 class QtStatus(QWidget):

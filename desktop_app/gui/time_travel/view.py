@@ -25,7 +25,7 @@ from domain.model import wave
 from domain.model.errors import BadArguments, WorkerDeskError
 from domain.model.types import FunctionSignature
 from domain.services.workers import PastWorker, Workers
-from desktop_app.gui.ops import Op, Operations
+from desktop_app.gui.widgets.ops import Op, Operations
 
 SAME_COLOUR = "#1a7f37"
 DIFF_COLOUR = "#9a6700"

@@ -55,8 +55,8 @@ from PySide6.QtWidgets import (
 from domain.bootstrap import Desk
 from domain.model.errors import WorkerDeskError
 from domain.services.workers import OplogEntry, Workers
-from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.qt_table import QtColumnsModel
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.table import QtColumnsModel
 
 PAGE_SIZE = 500
 MAX_PAGES = 40

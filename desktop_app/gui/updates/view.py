@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from domain.bootstrap import Desk
 from domain.services.workers import Workers
-from desktop_app.gui.ops import Op, Operations
-from desktop_app.gui.qt_table import QtColumnsModel
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.table import QtColumnsModel
 
 HEX_DUMP_LIMIT = 64 * 1024
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.gui.style import set_role
+from desktop_app.gui.widgets.style import set_role
 from domain.model.errors import one_line
 from domain.storage.paths import Paths
 from domain.storage.settings import SettingsError, StorageSettings

@@ -1,0 +1,1 @@
+"""Widgets and plumbing every screen may use: background operations, the status bar, table base, style."""
