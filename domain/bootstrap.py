@@ -15,6 +15,7 @@ from domain.services.workers import Workers
 from domain.storage.blobs import FileBlobStore, PostgresBlobStore
 from domain.storage.crashpoints import EnvCrashPoints
 from domain.storage.inflight import InflightMarkers
+from domain.storage.leases import open_lease
 from domain.storage.paths import Paths
 from domain.storage.settings import StorageSettings
 
@@ -91,6 +92,14 @@ def open_desk(
     if markers is None:
         markers = InflightMarkers(None if read_only else paths.inflight)
     crash = crash or EnvCrashPoints()
+    lease = None
+    if not read_only and not in_memory and isinstance(markers, InflightMarkers):
+        try:
+            lease = open_lease(
+                settings.kind, str(paths.database), settings.postgres_conninfo(), settings.postgres.get("schema"), markers
+            )
+        except WorkerDeskError as e:
+            raise fail(str(e)) from None
 
     def env_for(compression: str | None) -> dict[str, str]:
         if in_memory:
@@ -101,7 +110,7 @@ def open_desk(
         for attempt in range(_OPEN_ATTEMPTS):
             try:
                 components = Components(env, runtime, blobs)
-                workers = Workers(env, components, runtime, blobs, markers, read_only, crash=crash)
+                workers = Workers(env, components, runtime, blobs, markers, read_only, crash=crash, lease=lease)
                 return components, workers
             except Exception as e:  # connection problems become one line
                 message = str(e).splitlines()[0] if str(e) else type(e).__name__

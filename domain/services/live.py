@@ -16,7 +16,7 @@ from domain.model.errors import BadArguments, ConcurrentModification, NotFound
 from domain.model.hostcalls import HostCalls
 from domain.model.worker import Worker
 
-from .ports import Instance, Markers
+from .ports import Instance, Lease, Markers, NoLease
 from .worker_store import WorkerStore
 
 
@@ -39,10 +39,11 @@ class Live:
 class LiveWorkers:
     """The workers this process holds, by stream id."""
 
-    def __init__(self, store: WorkerStore, markers: Markers, read_only: bool) -> None:
+    def __init__(self, store: WorkerStore, markers: Markers, read_only: bool, lease: Lease | None = None) -> None:
         self.store = store
         self.markers = markers
         self.read_only = read_only
+        self.lease: Lease = lease or NoLease()
         self.by_id: dict[UUID, Live] = {}
         self._ids_by_ref: dict[str, UUID] = {}
         # Called once per worker loaded by a writing process: clears what a
@@ -94,7 +95,13 @@ class LiveWorkers:
         return live
 
     def save(self, live: Live) -> None:
-        """Append the worker's new events; on a conflict the cached worker is dropped."""
+        """Append the worker's new events; on a conflict the cached worker is dropped.
+
+        The lease is checked first (an in-memory test unless it ran out): a
+        process that lost it takes it again, and the stream's version then
+        refuses its append if another process acted meanwhile.
+        """
+        self.lease.check()
         try:
             live.snapshot_version = self.store.append(live.worker, live.snapshot_version)
         except ConcurrentModification:

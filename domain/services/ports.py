@@ -91,6 +91,33 @@ class CrashPoints(Protocol):
     def reach(self, stage: str) -> None: ...
 
 
+class Lease(Protocol):
+    """This process's lease on the store, and everyone's (domain/storage/leases.py)."""
+
+    def check(self) -> None:
+        """Before a write: renew this process's lease if it ran out."""
+        ...
+
+    def holder(self, token: str) -> dict[str, Any] | None:
+        """Host, pid, since and last heartbeat of a runner, if it holds a lease."""
+        ...
+
+    def release(self) -> None: ...
+
+
+class NoLease:
+    """No leases (in-memory stores, read-only opens, tests)."""
+
+    def check(self) -> None:
+        pass
+
+    def holder(self, token: str) -> dict[str, Any] | None:
+        return None
+
+    def release(self) -> None:
+        pass
+
+
 class NoCrashPoints:
     """Crash points that never fire (every process except the crash-safety tests')."""
 

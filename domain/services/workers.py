@@ -34,7 +34,7 @@ from .compat import CompatibilityReport
 from .components import Components
 from .history import History, OplogEntry
 from .live import Live, LiveWorkers, parse_ref
-from .ports import BlobStore, CrashPoints, Instance, Markers, NoCrashPoints, Runtime
+from .ports import BlobStore, CrashPoints, Instance, Lease, Markers, NoCrashPoints, NoLease, Runtime
 from .replay import Diverged, Divergence, ProgressFn, Rebuilder
 from .state_snapshots import StateSnapshots
 from .updates import UpdateOutcome, Updates
@@ -86,6 +86,7 @@ class Workers(Application):
         markers: Markers,
         read_only: bool = False,
         crash: CrashPoints | None = None,
+        lease: Lease | None = None,
     ) -> None:
         super().__init__(env)
         self.components = components
@@ -95,13 +96,18 @@ class Workers(Application):
         self.read_only = read_only
         self.crash: CrashPoints = crash or NoCrashPoints()
         self.store = WorkerStore(self, read_only)
-        self.live = LiveWorkers(self.store, markers, read_only)
+        self.lease: Lease = lease or NoLease()
+        self.live = LiveWorkers(self.store, markers, read_only, self.lease)
         self.state_snapshots = StateSnapshots(blobs)
         self.rebuilder = Rebuilder(self.store, components, runtime, blobs, self.state_snapshots)
         self.history = History(self.store)
         self.updates = Updates(
             self.live, self.rebuilder, components, self.state_snapshots, markers, self.crash, self._instance
         )
+
+    def close(self) -> None:
+        super().close()
+        self.lease.release()
 
     @property
     def _live(self) -> dict[UUID, Live]:
@@ -324,7 +330,16 @@ class Workers(Application):
             "historyLength": w.version,
             "lastError": w.last_error,
             "updates": updates,
+            "heldBy": self._holder(w),
         }
+
+    def _holder(self, w: Worker) -> dict[str, Any] | None:
+        """The runner of the worker's update in progress: host, pid, since, last heartbeat."""
+        for u in w.pending_updates:
+            if u["stage"] != "requested" and u.get("runner"):
+                found = self.lease.holder(u["runner"])
+                return found if found is not None else {"runner": u["runner"], "host": u["runner"].rsplit(":", 2)[0]}
+        return None
 
     def oplog(self, ref: str, start: int = 1, limit: int | None = None) -> "builtins.list[OplogEntry]":
         return list(self.history.entries(self.live.resolve_id(ref), start, limit))

@@ -16,9 +16,11 @@ import json
 import os
 import socket
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-_HOST = socket.gethostname()
+HOST_ID_ENV = "WORKERDESK_HOST_ID"
+# Which machine this is; tests pretend to be another host by setting WORKERDESK_HOST_ID.
+_HOST = os.environ.get(HOST_ID_ENV) or socket.gethostname()
 
 
 def _start_time(pid: int) -> str:
@@ -38,14 +40,20 @@ def runner_token() -> str:
     return f"{_HOST}:{os.getpid()}:{_SELF_START}"
 
 
-def runner_alive(token: str) -> bool:
+def runner_host(token: str) -> str:
+    return token.rsplit(":", 2)[0]
+
+
+def runner_alive(token: str, foreign_alive: "Callable[[str], bool] | None" = None) -> bool:
+    """A runner on this host is alive while its process runs (checked at once);
+    one on another host while its lease lasts (``foreign_alive``; without leases, assumed alive)."""
     try:
         host, pid_s, start = token.rsplit(":", 2)
         pid = int(pid_s)
     except ValueError:
         return False
     if host != _HOST:
-        return True  # another desktop of the team: assume it still runs
+        return foreign_alive(token) if foreign_alive is not None else True
     if pid == os.getpid():
         return start == _SELF_START
     try:
@@ -77,6 +85,8 @@ class InflightMarkers:
         self.directory = directory
         self._token = runner_token().replace(":", "_")
         self._fds: dict[str, int] = {}
+        # How a runner on another host is judged: its lease (set by open_desk).
+        self.foreign_alive: Callable[[str], bool] | None = None
         atexit.register(self.close)
 
     def _path(self, worker_id: str) -> Path:
@@ -119,7 +129,7 @@ class InflightMarkers:
                 runner = _runner_from_name(path.name[len(worker_id) + 1 : -len(".json")])
             except ValueError:
                 runner = ""
-            if runner_alive(runner):
+            if runner_alive(runner, self.foreign_alive):
                 continue
             try:
                 raw = path.read_bytes()
@@ -140,7 +150,7 @@ class InflightMarkers:
                 continue
             try:
                 raw = path.read_bytes()
-                if raw[:1] != b"1" or not runner_alive(_runner_from_name(token)):
+                if raw[:1] != b"1" or not runner_alive(_runner_from_name(token), self.foreign_alive):
                     continue
                 running.append(json.loads(raw[1:].split(b"\n", 1)[0]))
             except (OSError, ValueError):
@@ -151,9 +161,8 @@ class InflightMarkers:
     def runner_token() -> str:
         return runner_token()
 
-    @staticmethod
-    def runner_alive(token: str) -> bool:
-        return runner_alive(token)
+    def runner_alive(self, token: str) -> bool:
+        return runner_alive(token, self.foreign_alive)
 
     @staticmethod
     def discard(path: Path) -> None:
