@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install demo lint bench package clean
+.PHONY: run test install demo lint bench stress package clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Worker Desk needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -38,6 +38,10 @@ lint: $(TEST_STAMP)
 ## Print the benchmark ratios measured in one run.
 bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks.run_all
+
+## Kill CLI processes at random moments (1,000 kill points) and check nothing is lost (not part of `make test`).
+stress: $(TEST_STAMP)
+	$(BIN)/python -m tests.stress.run --kills $${KILLS:-1000}
 
 ## Build the standalone application folder under dist/.
 package: $(TEST_STAMP)
