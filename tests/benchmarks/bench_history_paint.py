@@ -57,7 +57,7 @@ def _wait(app: QApplication, condition: Callable[[], bool], timeout: float = 60.
 def first_paint(app: QApplication, desk: Desk, ops: Operations, ref: str, expected_rows: int) -> float:
     """Seconds from creating the view to a painted first page of ``ref``'s history."""
     started = time.perf_counter()
-    view = QtHistoryView(desk, ops)
+    view = QtHistoryView(desk.workers, ops)
     view.resize(1200, 800)
     view.show()
     view.show_worker(ref)

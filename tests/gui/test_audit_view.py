@@ -32,7 +32,7 @@ def _populate(desk: Desk) -> None:
 
 
 def _view(qtbot, desk: Desk, ops: Operations) -> QtAuditView:
-    view = QtAuditView(desk, ops)
+    view = QtAuditView(desk.workers, ops)
     qtbot.addWidget(view)
     view.resize(1200, 500)
     with qtbot.waitSignal(view.refreshed, timeout=10000):

@@ -25,7 +25,7 @@ REF = "counter/w1"
 
 
 def _view(qtbot, desk: Desk, ops: Operations) -> QtHistoryView:
-    view = QtHistoryView(desk, ops)
+    view = QtHistoryView(desk.workers, ops)
     qtbot.addWidget(view)
     view.resize(1000, 600)
     return view
@@ -351,12 +351,12 @@ def test_the_widgets_never_use_the_event_store_or_wasm_on_the_ui_thread(
     with qtbot.waitSignal(history.exported, timeout=10000):
         history.export_json(str(tmp_path / "h.json"))
     # Updates view
-    updates = QtUpdatesView(counter_desk, ops)
+    updates = QtUpdatesView(counter_desk.workers, ops)
     qtbot.addWidget(updates)
     with qtbot.waitSignal(updates.loaded, timeout=10000):
         updates.show_worker(REF)
     # Update dialog: report, dry run, update
-    dialog = QtUpdateDialog(counter_desk, ops, [REF])
+    dialog = QtUpdateDialog(counter_desk.workers, counter_desk.components, ops, [REF])
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: "Version 0 →" in dialog.report_text(), timeout=10000)
     with qtbot.waitSignal(dialog.dry_run_finished, timeout=10000):
@@ -364,7 +364,7 @@ def test_the_widgets_never_use_the_event_store_or_wasm_on_the_ui_thread(
     with qtbot.waitSignal(dialog.update_finished, timeout=10000):
         dialog.start_update()
     # Time travel: rebuild, call, compare
-    travel = QtTimeTravelView(counter_desk, ops)
+    travel = QtTimeTravelView(counter_desk.workers, ops)
     qtbot.addWidget(travel)
     with qtbot.waitSignal(travel.length_known, timeout=10000):
         travel.show_worker(REF)
@@ -375,7 +375,7 @@ def test_the_widgets_never_use_the_event_store_or_wasm_on_the_ui_thread(
     with qtbot.waitSignal(travel.compared, timeout=10000):
         travel.compare_with_now()
     # Audit
-    audit = QtAuditView(counter_desk, ops)
+    audit = QtAuditView(counter_desk.workers, ops)
     qtbot.addWidget(audit)
     with qtbot.waitSignal(audit.refreshed, timeout=10000):
         audit.refresh()

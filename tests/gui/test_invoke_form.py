@@ -253,7 +253,7 @@ def test_nested_lists_of_options_of_variants(qtbot: Any) -> None:
 
 
 def _view(qtbot: Any, desk: Desk, ops: Operations, ref: str = "counter/w1") -> QtInvokeView:
-    view = QtInvokeView(desk, ops)
+    view = QtInvokeView(desk.workers, desk.components, ops)
     qtbot.addWidget(view)
     view.resize(900, 600)
     view.show()

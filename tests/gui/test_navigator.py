@@ -19,7 +19,7 @@ def _badges(nav: QtNavigator, key: str) -> list[str]:
 
 
 def _navigator(qtbot: Any, desk: Desk, ops: Any) -> QtNavigator:
-    nav = QtNavigator(desk, ops)
+    nav = QtNavigator(desk.workers, desk.components, ops)
     qtbot.addWidget(nav)
     with qtbot.waitSignal(nav.loaded, timeout=10000):
         nav.reload()

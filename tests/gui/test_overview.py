@@ -13,7 +13,7 @@ from domain.model.errors import NotFound
 
 
 def _overview(qtbot: Any, desk: Desk, ops: Operations, ref: str) -> QtOverview:
-    view = QtOverview(desk, ops)
+    view = QtOverview(desk.workers, ops)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.show_worker(ref)
@@ -69,7 +69,7 @@ def test_update_records_show_outcome_time_target_and_details(qtbot: Any, gui_des
 
 
 def test_an_unknown_worker_is_reported(qtbot: Any, gui_desk: Desk, gui_ops: Operations) -> None:
-    view = QtOverview(gui_desk, gui_ops)
+    view = QtOverview(gui_desk.workers, gui_ops)
     qtbot.addWidget(view)
     view.show_worker("counter/nobody")
     qtbot.waitUntil(lambda: view.message.isVisibleTo(view), timeout=10000)

@@ -16,7 +16,7 @@ REF = "counter/w1"
 
 
 def _view(qtbot, desk: Desk, ops: Operations) -> QtTimeTravelView:
-    view = QtTimeTravelView(desk, ops)
+    view = QtTimeTravelView(desk.workers, ops)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.length_known, timeout=10000):
         view.show_worker(REF)
@@ -98,7 +98,7 @@ def test_bad_arguments_and_traps_are_reported(qtbot, counter_desk: Desk, ops: Op
 
 
 def test_the_position_follows_the_history_selection(qtbot, counter_desk: Desk, ops: Operations) -> None:
-    history = QtHistoryView(counter_desk, ops)
+    history = QtHistoryView(counter_desk.workers, ops)
     qtbot.addWidget(history)
     view = _view(qtbot, counter_desk, ops)
     history.entry_selected.connect(view.set_position)

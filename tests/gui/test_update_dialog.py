@@ -21,7 +21,7 @@ REF = "counter/w1"
 
 
 def _dialog(qtbot, desk: Desk, ops: Operations, refs: list[str]) -> QtUpdateDialog:
-    dialog = QtUpdateDialog(desk, ops, refs)
+    dialog = QtUpdateDialog(desk.workers, desk.components, ops, refs)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.report_ready, timeout=10000):
         pass
@@ -258,7 +258,7 @@ def test_closing_while_an_update_runs_waits_for_it(qtbot, counter_desk: Desk, op
 
 def _dialog_after_gate(qtbot, desk: Desk, ops: Operations, gate: threading.Event) -> QtUpdateDialog:
     """A dialog whose preflight is queued behind ``gate``: release, read, then hold the lane again."""
-    dialog = QtUpdateDialog(desk, ops, [REF])
+    dialog = QtUpdateDialog(desk.workers, desk.components, ops, [REF])
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.report_ready, timeout=20000):
         gate.set()
@@ -276,7 +276,7 @@ def _choose_nowait(dialog: QtUpdateDialog, target: int) -> None:
 def test_handlers_run_on_the_ui_thread(qtbot, counter_desk: Desk, ops: Operations) -> None:
     ui = threading.get_ident()
     seen: list[bool] = []
-    dialog = QtUpdateDialog(counter_desk, ops, [REF])
+    dialog = QtUpdateDialog(counter_desk.workers, counter_desk.components, ops, [REF])
     qtbot.addWidget(dialog)
     dialog.report_ready.connect(lambda: seen.append(threading.get_ident() == ui), Qt.ConnectionType.DirectConnection)
     qtbot.waitUntil(lambda: bool(seen), timeout=10000)

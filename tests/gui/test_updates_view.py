@@ -14,7 +14,7 @@ REF = "counter/w1"
 
 
 def _view(qtbot, desk: Desk, ops: Operations, ref: str = REF) -> QtUpdatesView:
-    view = QtUpdatesView(desk, ops)
+    view = QtUpdatesView(desk.workers, ops)
     qtbot.addWidget(view)
     view.resize(900, 700)
     with qtbot.waitSignal(view.loaded, timeout=10000):
@@ -94,7 +94,7 @@ def test_a_json_snapshot_is_shown_as_pretty_text(qtbot, desk: Desk, ops: Operati
     desk.workers.invoke("jc/w", "increment", ["1"])
     assert desk.workers.update("jc/w", "manual", 1).ok
     # When the successful manual update is selected
-    view = QtUpdatesView(desk, ops)
+    view = QtUpdatesView(desk.workers, ops)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.snapshot_shown, timeout=10000):
         view.show_worker("jc/w")

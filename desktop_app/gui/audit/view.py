@@ -31,13 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from domain.bootstrap import Desk
+from desktop_app.gui.widgets.files import write_bytes
+from desktop_app.gui.widgets.formats import (
+    OUTCOME_COLOURS,
+    human_duration,
+    human_size,
+    mode_label,
+)
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.table import QtColumnsModel
 from domain.services import audit
 from domain.services.audit import AuditRow
-from desktop_app.gui.widgets.ops import Op, Operations
-from desktop_app.gui.history.view import write_bytes
-from desktop_app.gui.updates.view import OUTCOME_COLOURS, human_duration, human_size, mode_label
-from desktop_app.gui.widgets.table import QtColumnsModel
+from domain.services.workers import Workers
 
 FORMATS = {
     "csv": ("CSV", "CSV files (*.csv)", audit.to_csv),
@@ -193,9 +198,9 @@ class QtAuditView(QWidget):
     exported = Signal(str)
     export_failed = Signal(str)
 
-    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._workers = workers
         self._ops = ops
         self._dates_touched = False
         self.model = AuditModel(self)
@@ -279,7 +284,7 @@ class QtAuditView(QWidget):
     def refresh(self) -> Op:
         """Re-read every update attempt from the event store."""
         self._refresh_timer.stop()
-        op = Op("Reading the update audit", audit.update_attempts, self._desk.workers)
+        op = Op("Reading the update audit", audit.update_attempts, self._workers)
         op.succeeded.connect(self._on_rows)
         op.failed.connect(self._on_failed)
         self.status.setText("Reading update attempts…")
@@ -381,7 +386,7 @@ class QtAuditView(QWidget):
     def _update_status(self) -> None:
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
-        suffix = " (read-only data folder)" if self._desk.read_only else ""
+        suffix = " (read-only data folder)" if self._workers.read_only else ""
         if shown == total:
             self.status.setText(f"{total} update attempt{'s' if total != 1 else ''}{suffix}")
         else:

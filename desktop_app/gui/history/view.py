@@ -25,7 +25,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QRect,
-    QSaveFile,
     QSize,
     Qt,
     QTimer,
@@ -52,11 +51,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from domain.bootstrap import Desk
-from domain.model.errors import WorkerDeskError
-from domain.services.workers import OplogEntry, Workers
+from desktop_app.gui.widgets.files import write_bytes
 from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.widgets.table import QtColumnsModel
+from domain.services.workers import OplogEntry, Workers
 
 PAGE_SIZE = 500
 MAX_PAGES = 40
@@ -255,22 +253,6 @@ class _Located:
 def _locate(workers: Workers, ref: str) -> _Located:
     """The worker's stream id and length: pure event-store reads."""
     return _Located(ref, workers.worker_id(ref), workers.history_length(ref))
-
-
-def write_bytes(path: str, chunks: Iterable[bytes]) -> int:
-    """Write ``chunks`` to ``path`` atomically with QSaveFile; returns the byte count."""
-    out = QSaveFile(path)
-    if not out.open(QSaveFile.OpenModeFlag.WriteOnly):
-        raise WorkerDeskError(f"cannot write {path}: {out.errorString()}")
-    size = 0
-    for chunk in chunks:
-        if out.write(chunk) != len(chunk):
-            out.cancelWriting()
-            raise WorkerDeskError(f"cannot write {path}: {out.errorString()}")
-        size += len(chunk)
-    if not out.commit():
-        raise WorkerDeskError(f"cannot write {path}: {out.errorString()}")
-    return size
 
 
 def export_entries(
@@ -669,15 +651,15 @@ class QtHistoryView(QWidget):
     export_failed = Signal(str)
     located = Signal(str)
 
-    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._workers = workers
         self._ops = ops
         self._ref: str | None = None
         self._filter = HistoryFilter()
         self._filter_op: Op | None = None
         self._scanned_to = 0
-        self.model = HistoryModel(desk.workers, ops, self)
+        self.model = HistoryModel(workers, ops, self)
 
         self._kinds_button = QToolButton(self)
         self._kinds_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -855,7 +837,7 @@ class QtHistoryView(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "Export history as JSON", suggested, "JSON (*.json)")
             if not path:
                 return None
-        op = Op("Exporting history", export_entries, self._desk.workers, wid, self.model.shown_indices(), path)
+        op = Op("Exporting history", export_entries, self._workers, wid, self.model.shown_indices(), path)
         op.setProperty("path", path)
         op.succeeded.connect(self._on_exported)
         op.failed.connect(self._on_export_failed)
@@ -867,7 +849,7 @@ class QtHistoryView(QWidget):
     def _locate(self) -> None:
         if self._ref is None:
             return
-        op = Op("Opening history", _locate, self._desk.workers, self._ref)
+        op = Op("Opening history", _locate, self._workers, self._ref)
         op.succeeded.connect(self._on_located)
         op.failed.connect(self._on_locate_failed)
         self._ops.read(op)
@@ -900,7 +882,7 @@ class QtHistoryView(QWidget):
         if wid is None:
             return
         f = self._filter
-        op = Op("Filtering history", scan_history, self._desk.workers, wid, start, stop, f.kinds, f.pattern())
+        op = Op("Filtering history", scan_history, self._workers, wid, start, stop, f.kinds, f.pattern())
         op.setProperty("fresh", fresh)
         op.succeeded.connect(self._on_scanned)
         op.failed.connect(self._on_scan_failed)

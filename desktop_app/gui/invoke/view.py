@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 
 from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.widgets.style import mono_font, set_role
-from domain.bootstrap import Desk
 from domain.model import wave
 from domain.model.errors import one_line
 from domain.model.types import (
@@ -63,7 +62,8 @@ from domain.model.types import (
     Variant,
     VariantType,
 )
-from domain.services.workers import InvocationResult
+from domain.services.components import Components
+from domain.services.workers import InvocationResult, Workers
 
 SPIN_MIN, SPIN_MAX = -(2**31), 2**31 - 1
 SNAPSHOT_INTERFACES = ("golem:api/save-snapshot", "golem:api/load-snapshot")
@@ -789,11 +789,10 @@ class _Functions:
     functions: tuple[FunctionSignature, ...]
 
 
-def _load_functions(desk: Desk, ref: str) -> _Functions:
-
-    meta = desk.workers.read_metadata(ref)
+def _load_functions(workers: Workers, components: Components, ref: str) -> _Functions:
+    meta = workers.read_metadata(ref)
     version = int(meta["componentVersion"])
-    info = desk.components.known_version(meta["workerId"]["componentName"], version)
+    info = components.known_version(meta["workerId"]["componentName"], version)
     functions = tuple(
         f for f in info.description.functions if not (f.interface or "").startswith(SNAPSHOT_INTERFACES)
     )
@@ -823,9 +822,12 @@ class QtInvokeView(QWidget):
     invoked = Signal(object)  # InvocationResult
     invoke_failed = Signal(str)
 
-    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workers: Workers, components: Components, ops: Operations, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._workers = workers
+        self._components = components
         self._ops = ops
         self._ref: str | None = None
         self._version: int | None = None
@@ -1075,7 +1077,7 @@ class QtInvokeView(QWidget):
             return None
         self._show_error("")
         ref = self._ref
-        op = Op(f"Invoking {sig.name} on {ref}", self._desk.workers.invoke_values, ref, sig.qualified_name, values)
+        op = Op(f"Invoking {sig.name} on {ref}", self._workers.invoke_values, ref, sig.qualified_name, values)
         op.setProperty("ref", ref)
         op.succeeded.connect(self._on_invoked)
         op.failed.connect(self._on_invoke_failed)
@@ -1089,7 +1091,7 @@ class QtInvokeView(QWidget):
 
     def _load(self) -> None:
         assert self._ref is not None
-        op = Op(f"Reading the functions of {self._ref}", _load_functions, self._desk, self._ref)
+        op = Op(f"Reading the functions of {self._ref}", _load_functions, self._workers, self._components, self._ref)
         op.succeeded.connect(self._on_loaded)
         op.failed.connect(self._on_load_failed)
         self._ops.read(op)
@@ -1241,7 +1243,7 @@ class QtInvokeView(QWidget):
     @Slot()
     def _on_invoke_finished(self) -> None:
         self._running = None
-        self.invoke_button.setEnabled(not self._desk.read_only)
+        self.invoke_button.setEnabled(not self._workers.read_only)
         self.invoke_button.setText("Invoke")
 
     def _set_output(self, stdout: str, stderr: str) -> None:
@@ -1257,8 +1259,8 @@ class QtInvokeView(QWidget):
         self.result_meta.clear()
         self.output_edit.clear()
         self._show_error("")
-        self.invoke_button.setEnabled(not self._desk.read_only and self._running is None)
-        if self._desk.read_only:
+        self.invoke_button.setEnabled(not self._workers.read_only and self._running is None)
+        if self._workers.read_only:
             self.invoke_button.setToolTip("This data folder is open read-only")
 
     @property

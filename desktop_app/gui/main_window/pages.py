@@ -20,16 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.gui.widgets.ops import Operations
 from desktop_app.gui.history import QtHistoryView
 from desktop_app.gui.invoke import QtInvokeView
 from desktop_app.gui.overview import QtOverview
-from desktop_app.gui.overview.view import pill_style, short_time
 from desktop_app.gui.time_travel import QtTimeTravelView
 from desktop_app.gui.updates import QtUpdatesView
-from desktop_app.gui.widgets.style import STATUS_BADGE, mono_font, set_role
-from domain.bootstrap import Desk
-from domain.services.components import ComponentInfo
+from desktop_app.gui.widgets.formats import short_time
+from desktop_app.gui.widgets.ops import Operations
+from desktop_app.gui.widgets.style import STATUS_BADGE, mono_font, pill_style, set_role
+from domain.services.components import ComponentInfo, Components
+from domain.services.workers import Workers
 
 
 def placeholder(text: str, parent: QWidget | None = None) -> QWidget:
@@ -64,7 +64,9 @@ class QtWorkerPage(QWidget):
 
     OVERVIEW, INVOKE, HISTORY, UPDATES, TIME_TRAVEL = range(5)
 
-    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workers: Workers, components: Components, ops: Operations, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._ref: str | None = None
         self._shown: dict[int, str | None] = {}
@@ -83,11 +85,11 @@ class QtWorkerPage(QWidget):
         head.addWidget(self.status_pill)
         head.addStretch(1)
 
-        self.overview = QtOverview(desk, ops)
-        self.invoke = QtInvokeView(desk, ops)
-        self.history = QtHistoryView(desk, ops)
-        self.updates = QtUpdatesView(desk, ops)
-        self.time_travel = QtTimeTravelView(desk, ops)
+        self.overview = QtOverview(workers, ops)
+        self.invoke = QtInvokeView(workers, components, ops)
+        self.history = QtHistoryView(workers, ops)
+        self.updates = QtUpdatesView(workers, ops)
+        self.time_travel = QtTimeTravelView(workers, ops)
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(False)

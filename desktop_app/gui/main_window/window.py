@@ -41,13 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.gui.widgets.ops import Op, Operations
-from desktop_app.gui.navigator import QtNavigator
-from desktop_app.gui.settings import settings_dialog
-from desktop_app.gui.widgets.status import QtStatus
 from desktop_app.gui.audit import QtAuditView
 from desktop_app.gui.main_window.pages import QtComponentPage, QtWorkerPage, placeholder
+from desktop_app.gui.navigator import QtNavigator
+from desktop_app.gui.settings import settings_dialog
 from desktop_app.gui.updates import QtUpdateDialog
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.status import QtStatus
 from desktop_app.gui.widgets.style import icon, set_role
 from domain.bootstrap import Desk, open_desk
 from domain.model.errors import WorkerDeskError, one_line
@@ -293,7 +293,7 @@ class QtReadOnlyWindow(QMainWindow):
         self.folder = folder
         self.ops = Operations(self)
         self.setWindowTitle(f"Audit — {folder} (read-only)")
-        self.audit = QtAuditView(desk, self.ops)
+        self.audit = QtAuditView(desk.workers, self.ops)
         central = QWidget(self)
         lay = QVBoxLayout(central)
         lay.setContentsMargins(10, 10, 10, 6)
@@ -304,9 +304,7 @@ class QtReadOnlyWindow(QMainWindow):
         lay.addWidget(self.audit, 1)
         self.setCentralWidget(central)
         self.resize(1000, 600)
-        refresh = getattr(self.audit, "refresh", None)
-        if callable(refresh):
-            refresh()
+        self.audit.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit(self)
@@ -334,13 +332,13 @@ class QtMainWindow(QMainWindow):
         title = f"Worker Desk — {desk.paths.data}"
         self.setWindowTitle(title + (" (read-only)" if desk.read_only else ""))
 
-        self.navigator = QtNavigator(desk, ops, self)
+        self.navigator = QtNavigator(desk.workers, desk.components, ops, self)
         self.navigator.setMinimumWidth(220)
         self.component_page = QtComponentPage(self)
         self.component_page.set_read_only(desk.read_only)
         self.component_page.new_worker_requested.connect(self.new_worker)
         self.component_page.add_version_requested.connect(self.add_component)
-        self.worker_page = QtWorkerPage(desk, ops, self)
+        self.worker_page = QtWorkerPage(desk.workers, desk.components, ops, self)
         self.empty_page = placeholder(SELECT_READ_ONLY if desk.read_only else SELECT_OR_ADD, self)
         self.empty_label = self.empty_page.findChild(QLabel)
         self.stack = QStackedWidget(self)
@@ -368,7 +366,7 @@ class QtMainWindow(QMainWindow):
         lay.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.audit = QtAuditView(desk, ops)
+        self.audit = QtAuditView(desk.workers, ops)
         self.audit_dock = QDockWidget("Update audit", self)
         self.audit_dock.setObjectName("auditDock")
         self.audit_dock.setWidget(self.audit)
@@ -593,17 +591,13 @@ class QtMainWindow(QMainWindow):
     @Slot(str)
     def _on_changed(self, what: str) -> None:
         if what in ("audit", "workers") and self.audit_dock.isVisible():
-            refresh = getattr(self.audit, "refresh", None)
-            if callable(refresh):
-                refresh()
+            self.audit.refresh()
 
     @Slot(bool)
     def _on_audit_visible(self, visible: bool) -> None:
         self.audit_action.setChecked(visible)
         if visible:
-            refresh = getattr(self.audit, "refresh", None)
-            if callable(refresh):
-                refresh()
+            self.audit.refresh()
 
     @Slot()
     def _toggle_audit(self) -> None:
@@ -727,7 +721,7 @@ class QtMainWindow(QMainWindow):
         refs = self.navigator.selected_worker_refs() or ([self.current_worker] if self.current_worker else [])
         if not refs:
             return None
-        dialog = QtUpdateDialog(self.desk, self.ops, refs, self)
+        dialog = QtUpdateDialog(self.desk.workers, self.desk.components, self.ops, refs, self)
         self.exec_dialog(dialog)
         return dialog
 

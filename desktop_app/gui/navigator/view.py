@@ -21,7 +21,14 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPainter,
+    QPen,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,8 +43,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.widgets.style import BADGES, STATUS_BADGE
-from domain.bootstrap import Desk
-from domain.services.components import ComponentInfo, VersionInfo
+from domain.services.components import ComponentInfo, Components, VersionInfo
+from domain.services.workers import Workers
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -93,8 +100,8 @@ class _Tree:
     workers: list[dict[str, Any]]
 
 
-def _load_tree(desk: Desk) -> _Tree:
-    return _Tree(desk.components.list(), desk.workers.list())
+def _load_tree(workers: Workers, components: Components) -> _Tree:
+    return _Tree(components.list(), workers.list())
 
 
 class NavigatorModel(QStandardItemModel):
@@ -287,9 +294,12 @@ class QtNavigator(QWidget):
     selection_changed = Signal()
     loaded = Signal()
 
-    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workers: Workers, components: Components, ops: Operations, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._workers = workers
+        self._components = components
         self._ops = ops
         self._current_key = ""
         self._wanted_key: str | None = None
@@ -435,7 +445,7 @@ class QtNavigator(QWidget):
             self._again = True
             return None
         self._loading = True
-        op = Op("Reading components and workers", _load_tree, self._desk)
+        op = Op("Reading components and workers", _load_tree, self._workers, self._components)
         op.succeeded.connect(self._on_loaded)
         op.finished.connect(self._on_load_finished)
         return self._ops.read(op)
@@ -476,7 +486,7 @@ class QtNavigator(QWidget):
             self._debounce.start()
         elif what.startswith("worker:"):
             ref = what.split(":", 1)[1]
-            op = Op(f"Reading {ref}", self._desk.workers.read_metadata, ref)
+            op = Op(f"Reading {ref}", self._workers.read_metadata, ref)
             op.succeeded.connect(self._on_worker_read)
             op.failed.connect(self._debounce.start)
             self._ops.read(op)

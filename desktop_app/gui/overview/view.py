@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.gui.widgets.formats import short_time
 from desktop_app.gui.widgets.ops import Op, Operations
-from desktop_app.gui.widgets.style import BADGES, STATUS_BADGE, set_role
-from domain.bootstrap import Desk
+from desktop_app.gui.widgets.style import BADGES, STATUS_BADGE, pill_style, set_role
 from domain.services.workers import Workers
 
 UPDATE_KINDS = {
@@ -29,23 +29,6 @@ UPDATE_KINDS = {
     "failedUpdate": ("Failed", "bad"),
     "cancelledUpdate": ("Cancelled", "muted"),
 }
-
-
-def short_time(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    text = str(iso).replace("T", " ")
-    head, _, tail = text.partition(".")
-    zone = "+00:00" in tail or "+00:00" in head or text.endswith("Z")
-    return head.replace("+00:00", "")[:19] + (" UTC" if zone else "")
-
-
-def pill_style(kind: str) -> str:
-    bg, fg, border = BADGES.get(kind, BADGES["muted"])
-    return (
-        f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {border};"
-        " border-radius: 9px; padding: 1px 9px; font-weight: 600; }"
-    )
 
 
 @dataclass
@@ -59,9 +42,9 @@ class QtOverview(QWidget):
 
     loaded = Signal(str)
 
-    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._workers = workers
         self._ops = ops
         self._ref: str | None = None
         self.meta: dict[str, Any] | None = None
@@ -148,7 +131,7 @@ class QtOverview(QWidget):
     def refresh(self) -> None:
         if self._ref is None:
             return
-        op = Op(f"Reading {self._ref}", _read, self._desk.workers, self._ref)
+        op = Op(f"Reading {self._ref}", _read, self._workers, self._ref)
         op.succeeded.connect(self._on_loaded)
         op.failed.connect(self._on_failed)
         self._ops.read(op)

@@ -20,12 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from domain.bootstrap import Desk
+from desktop_app.gui.widgets.ops import Op, Operations
 from domain.model import wave
 from domain.model.errors import BadArguments, WorkerDeskError
 from domain.model.types import FunctionSignature
 from domain.services.workers import PastWorker, Workers
-from desktop_app.gui.widgets.ops import Op, Operations
 
 SAME_COLOUR = "#1a7f37"
 DIFF_COLOUR = "#9a6700"
@@ -176,9 +175,9 @@ class QtTimeTravelView(QWidget):
     compared = Signal(str, str)
     failed = Signal(str)
 
-    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._workers = workers
         self._ops = ops
         self._ref: str | None = None
         self._length = 0
@@ -292,7 +291,7 @@ class QtTimeTravelView(QWidget):
         if self._ref is None or self._busy is not None:
             return None
         position = self.position.value()
-        op = Op(f"Rebuilding {self._ref} at entry {position}", _travel, self._desk.workers, self._ref, position)
+        op = Op(f"Rebuilding {self._ref} at entry {position}", _travel, self._workers, self._ref, position)
         op.succeeded.connect(self._on_travelled)
         self.status.setText(f"Rebuilding {html.escape(self._ref)} as it was right after entry {position}…")
         self.cancel_button.show()
@@ -315,7 +314,7 @@ class QtTimeTravelView(QWidget):
         function = self.function_combo.currentData()
         if function is None:
             return None
-        op = Op("Calling the past worker", _call_past, self._desk.workers, self._ref, self._past, function, self._args())
+        op = Op("Calling the past worker", _call_past, self._workers, self._ref, self._past, function, self._args())
         op.succeeded.connect(self._on_called)
         return self._run(op)
 
@@ -327,7 +326,7 @@ class QtTimeTravelView(QWidget):
         if function is None:
             return None
         op = Op(
-            "Comparing with now", _compare, self._desk.workers, self._ref, self._past, self._now, function, self._args()
+            "Comparing with now", _compare, self._workers, self._ref, self._past, self._now, function, self._args()
         )
         op.succeeded.connect(self._on_compared)
         return self._run(op)
@@ -345,7 +344,7 @@ class QtTimeTravelView(QWidget):
     def _read_length(self) -> None:
         if self._ref is None:
             return
-        op = Op("Reading history length", _history_length, self._desk.workers, self._ref)
+        op = Op("Reading history length", _history_length, self._workers, self._ref)
         op.succeeded.connect(self._on_length)
         op.failed.connect(self._on_failed)
         self._ops.read(op)

@@ -34,13 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from domain.bootstrap import Desk
+from desktop_app.gui.widgets.formats import human_duration, human_size
+from desktop_app.gui.widgets.ops import Op, OperationCancelled, Operations
 from domain.model.types import ComponentDescription
 from domain.services.compat import CompatibilityReport
 from domain.services.components import Components, VersionInfo
 from domain.services.workers import UpdateOutcome, Workers
-from desktop_app.gui.widgets.ops import Op, OperationCancelled, Operations
-from desktop_app.gui.updates.view import human_duration, human_size
 
 MODE_HELP = {
     "auto": "Replays the worker's whole history on the target version; if any replayed result differs "
@@ -420,9 +419,12 @@ class QtUpdateDialog(QDialog):
     worker_finished = Signal(object)
     update_finished = Signal(list)
 
-    def __init__(self, desk: Desk, ops: Operations, refs: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workers: Workers, components: Components, ops: Operations, refs: list[str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._workers = workers
+        self._components = components
         self._ops = ops
         self.refs = list(refs)
         self.bulk = len(self.refs) > 1
@@ -596,7 +598,7 @@ class QtUpdateDialog(QDialog):
             return None
         self._clear_result()
         self._dry_run_choice = (target, self.mode())
-        op = Op("Dry run", _dry_runs, self._desk.workers, list(self.refs), self.mode(), target)
+        op = Op("Dry run", _dry_runs, self._workers, list(self.refs), self.mode(), target)
         op.succeeded.connect(self._on_dry_run)
         op.failed.connect(self._on_op_failed)
         op.cancelled.connect(self._on_dry_run_cancelled)
@@ -651,7 +653,7 @@ class QtUpdateDialog(QDialog):
     # -- preflight and report -----------------------------------------------------------
 
     def _load_preflight(self) -> None:
-        op = Op("Reading workers", _preflight, self._desk.workers, self._desk.components, list(self.refs))
+        op = Op("Reading workers", _preflight, self._workers, self._components, list(self.refs))
         op.succeeded.connect(self._on_preflight)
         op.failed.connect(self._on_preflight_failed)
         self._submit(op)
@@ -723,7 +725,7 @@ class QtUpdateDialog(QDialog):
         if self._preflight is None or target is None:
             return
         self.report.setPlainText("Comparing versions…")
-        op = Op("Checking compatibility", _compatibility, self._desk.workers, list(self._preflight.workers), target)
+        op = Op("Checking compatibility", _compatibility, self._workers, list(self._preflight.workers), target)
         op.succeeded.connect(self._on_report)
         op.failed.connect(self._on_report_failed)
         self._report_op = op
@@ -787,7 +789,7 @@ class QtUpdateDialog(QDialog):
             return
         ref = self._queue.pop(0)
         done = len(self._results)
-        op = Op(f"Updating {ref}", _update_one, self._desk.workers, ref, self._update_mode, target)
+        op = Op(f"Updating {ref}", _update_one, self._workers, ref, self._update_mode, target)
         op.setProperty("ref", ref)
         op.succeeded.connect(self._on_worker_updated)
         op.failed.connect(self._on_worker_rejected)

@@ -27,10 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from domain.bootstrap import Desk
-from domain.services.workers import Workers
+from desktop_app.gui.widgets.formats import (
+    OUTCOME_COLOURS,
+    human_duration,
+    human_size,
+    mode_label,
+)
 from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.widgets.table import QtColumnsModel
+from domain.services.workers import Workers
 
 HEX_DUMP_LIMIT = 64 * 1024
 
@@ -40,29 +45,6 @@ OUTCOMES = {
     "failedUpdate": "failed",
     "cancelledUpdate": "cancelled",
 }
-OUTCOME_COLOURS = {
-    "pending": "#9a6700",
-    "succeeded": "#1a7f37",
-    "failed": "#c62828",
-    "cancelled": "#57606a",
-}
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size / (1024 * 1024):.1f} MiB"
-
-
-def human_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
 
 def hex_dump(data: bytes, limit: int = HEX_DUMP_LIMIT) -> str:
     """Offset, 16 bytes in hex and their printable ASCII, one line per 16 bytes."""
@@ -95,10 +77,6 @@ def snapshot_text(data: bytes) -> str | None:
 
 def outcome_of(u: dict[str, Any]) -> str:
     return OUTCOMES.get(u.get("type", ""), u.get("type", "?"))
-
-
-def mode_label(mode: str) -> str:
-    return "auto" if mode == "automatic" else mode
 
 
 # --------------------------------------------------------------------------- background jobs
@@ -216,9 +194,9 @@ class QtUpdatesView(QWidget):
     snapshot_shown = Signal(str)
     cancel_finished = Signal(bool)
 
-    def __init__(self, desk: Desk, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._workers = workers
         self._ops = ops
         self._ref: str | None = None
         self._version: int | None = None
@@ -322,7 +300,7 @@ class QtUpdatesView(QWidget):
     def refresh(self) -> None:
         if self._ref is None:
             return
-        op = Op("Reading updates", _load_updates, self._desk.workers, self._ref)
+        op = Op("Reading updates", _load_updates, self._workers, self._ref)
         op.succeeded.connect(self._on_loaded)
         op.failed.connect(self._on_failed)
         self._submit(op, write=True)
@@ -344,7 +322,7 @@ class QtUpdatesView(QWidget):
         if self._ref is None or u is None or not self._cancellable(u):
             return None
         self.cancel_button.setEnabled(False)
-        op = Op("Cancelling update", self._desk.workers.cancel_update, self._ref, u["targetVersion"])
+        op = Op("Cancelling update", self._workers.cancel_update, self._ref, u["targetVersion"])
         op.succeeded.connect(self._on_cancelled)
         op.failed.connect(self._on_cancel_failed)
         return self._submit(op, write=True, changes=(f"worker:{self._ref}", "audit"))
@@ -437,7 +415,7 @@ class QtUpdatesView(QWidget):
         if has_snapshot and self._ref is not None:
             self._snapshot_base = f"{u.get('snapshotSize')} bytes · sha256 {u['snapshotHash']}"
             self.snapshot_info.setText(f"{self._snapshot_base} · loading…")
-            op = Op("Reading snapshot", _load_snapshot, self._desk.workers, self._ref, u["id"])
+            op = Op("Reading snapshot", _load_snapshot, self._workers, self._ref, u["id"])
             op.succeeded.connect(self._on_snapshot)
             op.failed.connect(self._on_snapshot_failed)
             self._submit(op, write=True)

@@ -33,6 +33,14 @@ STATUS_BADGE = {
 MONO_FAMILIES = ["DejaVu Sans Mono", "Menlo", "Consolas", "Liberation Mono", "monospace"]
 
 
+def pill_style(kind: str) -> str:
+    bg, fg, border = BADGES.get(kind, BADGES["muted"])
+    return (
+        f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {border};"
+        " border-radius: 9px; padding: 1px 9px; font-weight: 600; }"
+    )
+
+
 def resources_dir() -> Path:
     """The ``resources`` folder: next to the packages, or inside a frozen app."""
     env = os.environ.get(RESOURCES_ENV)
@@ -41,7 +49,7 @@ def resources_dir() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    return Path(__file__).resolve().parents[3] / "resources"
 
 
 def icon(name: str) -> QIcon:
