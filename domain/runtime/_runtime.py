@@ -46,6 +46,11 @@ from ._linking import (
 
 WASM_MAGIC = b"\0asm"
 _WASM_PAGE = 64 * 1024
+# wasmtime lifts a value out of the guest on a fixed budget ("fuel allocated for
+# hostcalls", 128 MiB at 48 bytes per list element): a list<u8> result or state
+# snapshot of more than this many bytes traps. The C API offers no setting.
+MAX_RESULT_BYTES = 128 * 1024 * 1024 // 48
+_HOSTCALL_FUEL = "fuel allocated for hostcalls"
 _INITIAL_MEMORY_RE = re.compile(r"memory minimum size of (?P<pages>\d+) pages exceeds memory limits")
 CORE_VERSION = b"\x01\x00\x00\x00"
 COMPONENT_VERSION = b"\x0d\x00\x01\x00"
@@ -618,6 +623,15 @@ class LiveInstance:
             return InvocationFailed(
                 "timeout",
                 f"{sig.qualified_name} ran longer than the time limit of {limit:g} s and was stopped",
+                stdout=out,
+                stderr=err,
+            )
+        if _HOSTCALL_FUEL in message:
+            return InvocationFailed(
+                "too-large",
+                f"{sig.qualified_name} returned more than wasmtime-py can copy out of a component in one call "
+                f"(about {MAX_RESULT_BYTES / 1024 / 1024:.1f} MiB of list<u8>; wasmtime-py 50 has no setting for it): "
+                "return the value in smaller parts",
                 stdout=out,
                 stderr=err,
             )
