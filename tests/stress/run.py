@@ -99,7 +99,7 @@ class Stress:
             mode = "auto" if r < 0.85 else "manual"
             args = ["worker", "update", ref, mode, str(rng.randint(0, len(VERSIONS) - 1))]
         proc = subprocess.Popen(cli(self.home, *args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        delay = rng.uniform(0.05, 2.0)
+        delay = rng.uniform(0.05, 1.3)
         try:
             out, _err = proc.communicate(timeout=delay)
         except subprocess.TimeoutExpired:
