@@ -166,6 +166,12 @@ def run(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -
 
 
 def _gui(ns: argparse.Namespace) -> int:
+    from desktop_app.preflight import problem
+
+    blocked = problem()
+    if blocked is not None:
+        print(f"error: {blocked}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         from desktop_app.gui.app import run_gui
     except ImportError as e:
