@@ -7,17 +7,23 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test install demo lint bench stress package clean
 
+# pip's output goes to $(VENV)/install.log and is shown only when it fails.
+PIP_QUIET = > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "install failed: see $(VENV)/install.log"; exit 1; }
+
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Worker Desk needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating the virtual environment in $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip $(PIP_QUIET)
 
 $(APP_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "Installing Worker Desk and its dependencies into $(VENV) (about 15 s the first time)"
+	@$(BIN)/python -m pip install --quiet -e . $(PIP_QUIET)
 	@touch $(APP_STAMP)
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "Installing Worker Desk with its test tools into $(VENV)"
+	@$(BIN)/python -m pip install --quiet -e '.[test]' $(PIP_QUIET)
 	@touch $(TEST_STAMP) $(APP_STAMP)
 
 install: $(APP_STAMP)
