@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app.gui.main_window.window import QtMainWindow
+from desktop_app.gui.main_window import QtMainWindow
 from desktop_app.gui.widgets.ops import Operations
 from desktop_app.gui.widgets.style import apply_style
 from domain.bootstrap import Desk, open_desk

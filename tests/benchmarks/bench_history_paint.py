@@ -21,7 +21,7 @@ from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.gui.widgets.ops import Operations  # noqa: E402
-from desktop_app.gui.history.view import QtHistoryView  # noqa: E402
+from desktop_app.gui.history import QtHistoryView  # noqa: E402
 from domain.bootstrap import Desk, open_desk  # noqa: E402
 from tests.gui.fixtures_updates import add_counter_versions, append_invocations  # noqa: E402
 

@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from desktop_app.gui.app import build_main_window
+from desktop_app.gui.main_window import QtMainWindow
 from desktop_app.gui.widgets.ops import Operations
-from desktop_app.gui.main_window.window import QtMainWindow
 from domain.bootstrap import Desk, open_desk
 from tests import wat
 from tests.conftest import SHARED_COMPILED

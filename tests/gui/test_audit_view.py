@@ -9,8 +9,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from desktop_app.gui.audit import QtAuditView
+from desktop_app.gui.audit.model import AuditModel, row_date
 from desktop_app.gui.widgets.ops import Op, Operations
-from desktop_app.gui.audit.view import AuditModel, QtAuditView, row_date
 from domain.bootstrap import Desk, open_desk
 from tests.gui.fixtures_updates import add_counter_versions, counter_desk, desk, folder_fingerprint, ops  # noqa: F401
 from tests.wat import counter

@@ -10,14 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QIcon
 
+from desktop_app.gui.history import QtHistoryView
+from desktop_app.gui.history.jobs import read_entries
+from desktop_app.gui.history.marks import HistoryRole
+from desktop_app.gui.history.model import PLACEHOLDER, HistoryModel
 from desktop_app.gui.widgets.ops import Op, Operations
-from desktop_app.gui.history.view import (
-    PLACEHOLDER,
-    HistoryModel,
-    HistoryRole,
-    QtHistoryView,
-    read_entries,
-)
 from domain.bootstrap import Desk
 from tests.gui.fixtures_updates import append_invocations, counter_desk, desk, ops  # noqa: F401
 
@@ -332,10 +329,9 @@ def test_unknown_worker_is_reported(qtbot, counter_desk: Desk, ops: Operations, 
 def test_the_widgets_never_use_the_event_store_or_wasm_on_the_ui_thread(
     qtbot, counter_desk: Desk, ops: Operations, monkeypatch, tmp_path: Path
 ) -> None:
-    from desktop_app.gui.audit.view import QtAuditView
-    from desktop_app.gui.time_travel.view import QtTimeTravelView
-    from desktop_app.gui.updates.dialog import QtUpdateDialog
-    from desktop_app.gui.updates.view import QtUpdatesView
+    from desktop_app.gui.audit import QtAuditView
+    from desktop_app.gui.time_travel import QtTimeTravelView
+    from desktop_app.gui.updates import QtUpdateDialog, QtUpdatesView
     from tests.gui.fixtures_updates import UiThreadCalls
 
     assert not counter_desk.workers.update(REF, "manual", 3).ok  # v0 cannot save: a failed attempt

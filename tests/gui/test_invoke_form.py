@@ -8,26 +8,21 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QGroupBox, QLineEdit, QSpinBox
 
-from desktop_app.gui.widgets.ops import Operations
-from desktop_app.gui.invoke.view import (
-    BoolEditor,
+from desktop_app.gui.invoke import QtInvokeView
+from desktop_app.gui.invoke.editors import (
     EnumEditor,
     FlagsEditor,
-    FloatEditor,
-    InputError,
-    IntLineEditor,
-    IntSpinEditor,
     ListEditor,
     OptionEditor,
-    QtInvokeForm,
-    QtInvokeView,
     RecordEditor,
     ResultEditor,
-    TextEditor,
     TupleEditor,
     VariantEditor,
     editor_for,
 )
+from desktop_app.gui.invoke.form import QtInvokeForm
+from desktop_app.gui.invoke.scalars import BoolEditor, FloatEditor, InputError, IntLineEditor, IntSpinEditor, TextEditor
+from desktop_app.gui.widgets.ops import Operations
 from domain.bootstrap import Desk
 from domain.model.types import (
     BOOL,

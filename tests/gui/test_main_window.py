@@ -13,9 +13,10 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
 
 from desktop_app.gui.app import build_main_window, run_gui
-from desktop_app.gui.main_window.window import QtMainWindow, QtNewWorkerDialog, QtReadOnlyWindow, name_from_file
-from desktop_app.gui.settings.dialog import QtSettingsDialog
+from desktop_app.gui.main_window import QtMainWindow, QtNewWorkerDialog, QtReadOnlyWindow
+from desktop_app.gui.main_window.files import name_from_file
 from desktop_app.gui.main_window.pages import QtWorkerPage
+from desktop_app.gui.settings.dialog import QtSettingsDialog
 from domain.bootstrap import Desk, open_desk
 from domain.storage.settings import StorageSettings
 from tests import wat

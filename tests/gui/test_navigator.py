@@ -6,9 +6,10 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel
 
+from desktop_app.gui.main_window import QtMainWindow
+from desktop_app.gui.navigator import QtNavigator
+from desktop_app.gui.navigator.model import BADGES_ROLE, NavigatorModel
 from desktop_app.gui.widgets.ops import Op
-from desktop_app.gui.main_window.window import QtMainWindow
-from desktop_app.gui.navigator.view import BADGES_ROLE, NavigatorModel, QtNavigator
 from domain.bootstrap import Desk
 
 

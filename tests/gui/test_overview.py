@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.overview.view import QtOverview
+from desktop_app.gui.widgets.ops import Op, Operations
 from domain.bootstrap import Desk
 from domain.model.errors import NotFound
 

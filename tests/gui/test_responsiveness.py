@@ -9,13 +9,13 @@ from typing import Any, Callable
 import pytest
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Slot
 
-from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.invoke.view import QtInvokeView
-from desktop_app.gui.main_window.window import QtMainWindow
-from desktop_app.gui.navigator.view import QtNavigator
-from desktop_app.gui.overview.view import QtOverview
-from desktop_app.gui.widgets.status import QtStatus
+from desktop_app.gui.main_window import QtMainWindow
 from desktop_app.gui.main_window.pages import QtWorkerPage
+from desktop_app.gui.navigator import QtNavigator
+from desktop_app.gui.overview.view import QtOverview
+from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.status import QtStatus
 from domain.bootstrap import Desk, open_desk
 from tests.gui.conftest import BIG_INVOCATIONS
 

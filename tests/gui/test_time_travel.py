@@ -6,9 +6,9 @@ import threading
 
 from PySide6.QtCore import Qt
 
-from desktop_app.gui.widgets.ops import Op, Operations
-from desktop_app.gui.history.view import QtHistoryView
+from desktop_app.gui.history import QtHistoryView
 from desktop_app.gui.time_travel.view import QtTimeTravelView, split_wave_args
+from desktop_app.gui.widgets.ops import Op, Operations
 from domain.bootstrap import Desk
 from tests.gui.fixtures_updates import counter_desk, desk, ops  # noqa: F401
 

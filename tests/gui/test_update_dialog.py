@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 import threading
 
 from PySide6.QtCore import Qt
@@ -11,8 +10,8 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.updates.dialog import QtUpdateDialog, WorkerResult
+from desktop_app.gui.widgets.ops import Op, Operations
 from domain.bootstrap import Desk
 from tests.gui.fixtures_updates import counter_desk, desk, ops  # noqa: F401
 from tests.wat import counter

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from desktop_app.gui.updates import QtUpdatesView
+from desktop_app.gui.updates.records import UpdatesModel, hex_dump, snapshot_text
 from desktop_app.gui.widgets.ops import Op, Operations
-from desktop_app.gui.updates.view import QtUpdatesView, UpdatesModel, hex_dump, snapshot_text
 from domain.bootstrap import Desk
 from tests.gui.fixtures_updates import JSON_FACTOR, counter_desk, desk, ops  # noqa: F401
 from tests.wat import counter

@@ -1,11 +1,14 @@
-"""The main window: navigator on the left, a worker's or component's page on the right."""
+"""The main window: navigator on the left, a worker's or component's page on the right.
+
+Over 400 lines: the window's chrome (actions, menus, banners) and its commands
+(add a component, new worker, update, recover, demo, settings, open read-only)
+all act on the same navigator, pages and status bar.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import re
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -16,23 +19,17 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QKeySequence,
-    QRegularExpressionValidator,
 )
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDockWidget,
     QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -42,18 +39,27 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.gui.audit import QtAuditView
+from desktop_app.gui.main_window.files import (
+    add_component_file,
+    component_files,
+    create_demo_if_empty,
+    demo_available,
+    name_from_file,
+    refresh_desk,
+    versions_of,
+)
+from desktop_app.gui.main_window.new_worker import QtNewWorkerDialog
 from desktop_app.gui.main_window.pages import QtComponentPage, QtWorkerPage, placeholder
+from desktop_app.gui.main_window.read_only import QtReadOnlyWindow
 from desktop_app.gui.navigator import QtNavigator
 from desktop_app.gui.settings import settings_dialog
 from desktop_app.gui.updates import QtUpdateDialog
 from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.widgets.status import QtStatus
-from desktop_app.gui.widgets.style import icon, set_role
+from desktop_app.gui.widgets.style import icon
 from domain.bootstrap import Desk, open_desk
 from domain.model.errors import WorkerDeskError, one_line
-from domain.services.components import ComponentInfo, VersionInfo
-
-COMPONENT_SUFFIXES = (".wasm", ".wat")
+from domain.services.components import VersionInfo
 
 SELECT_OR_ADD = (
     "Select a component or a worker on the left.\n\n"
@@ -66,254 +72,6 @@ READ_ONLY_BANNER_STYLE = (
     "QLabel#readOnlyBanner { background: #fff3cd; color: #664d03; border-bottom: 1px solid #e8c766;"
     " padding: 7px 14px; font-weight: 600; }"
 )
-_WORKER_NAME_RE = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
-
-
-def component_files(urls: list[QUrl]) -> list[Path]:
-    """The local .wasm/.wat files among dropped URLs."""
-    out = []
-    for url in urls:
-        if url.isLocalFile():
-            path = Path(url.toLocalFile())
-            if path.suffix.lower() in COMPONENT_SUFFIXES and path.is_file():
-                out.append(path)
-    return out
-
-
-def name_from_file(path: Path) -> str:
-    """A valid component name derived from a file name."""
-    stem = re.sub(r"[^A-Za-z0-9_.:-]+", "-", path.stem).strip("-.") or "component"
-    return stem[:128]
-
-
-def versions_of(path: Path, components: dict[str, ComponentInfo]) -> list[str]:
-    """The components ``path`` looks like a new version of, the likeliest first.
-
-    A component one of whose versions came from a file of the same name comes
-    first (a rebuilt ``counter.wasm``), then the component named like the file
-    (``counter.wasm``), then one named like the file without a version suffix
-    (``counter-v3.wasm``, ``counter_2.wat``).
-    """
-    stem = name_from_file(path)
-    same_file = [n for n, info in components.items() if any(v.source == path.name for v in info.versions)]
-    same_name = [n for n in components if n == stem]
-    versioned = [
-        n for n in components if re.fullmatch(re.escape(n) + r"[-_.]?v?[0-9]+(?:[-_.][0-9]+)*", stem, re.IGNORECASE)
-    ]
-    return list(dict.fromkeys(sorted(same_file) + same_name + sorted(versioned, key=len, reverse=True)))
-
-
-def _add_file(desk: Desk, name: str, path: Path) -> VersionInfo:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise WorkerDeskError(f"cannot read {path}: {e.strerror or e}") from None
-    return desk.components.add(name, data, source=path.name)
-
-
-def _create_demo_if_empty(desk: Desk) -> Any:
-    """The demo's summary, or None when the data folder is not empty (it is then left alone)."""
-    if desk.components.list() or desk.workers.list():
-        return None
-    from domain.demo import create_demo  # type: ignore[import-not-found]
-
-    return create_demo(desk)
-
-
-def _refresh(desk: Desk) -> None:
-    desk.workers.refresh()
-
-
-def demo_available() -> bool:
-    try:
-        return importlib.util.find_spec("domain.demo") is not None
-    except (ImportError, ValueError):
-        return False
-
-
-WorkerValues = tuple[str, str, int, dict[str, str], list[str]]  # component, name, version, env, args
-
-
-class QtNewWorkerDialog(QDialog):
-    """Component, version, worker name, environment and arguments of a new worker.
-
-    With ``create`` (which makes the op creating the worker from :meth:`values`)
-    and ``ops`` (which run it) the dialog stays open until the worker exists: a
-    name already taken, or any other failure, is shown in the dialog with
-    everything typed kept.
-    """
-
-    def __init__(
-        self,
-        components: dict[str, ComponentInfo],
-        component: str | None = None,
-        version: int | None = None,
-        parent: QWidget | None = None,
-        *,
-        workers: Iterable[str] = (),
-        create: Callable[..., Op] | None = None,
-        ops: Operations | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("New worker")
-        self.setMinimumWidth(440)
-        self._components = components
-        self._workers = set(workers)  # refs known to exist
-        self._create = create
-        self._ops = ops
-        self.op: Op | None = None  # the creation, once submitted
-        self.component = QComboBox(self)
-        self.component.addItems(sorted(components))
-        self.version = QComboBox(self)
-        self.name = QLineEdit(self)
-        self.name.setPlaceholderText("e.g. worker-1")
-        self.name.setValidator(QRegularExpressionValidator(_WORKER_NAME_RE, self.name))
-        self.env = QPlainTextEdit(self)
-        self.env.setPlaceholderText("One KEY=VALUE per line")
-        self.env.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 14)
-        self.args = QPlainTextEdit(self)
-        self.args.setPlaceholderText("One argument per line")
-        self.args.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 14)
-        self.error = set_role(QLabel(self), "error")
-        self.error.hide()
-        form = QFormLayout()
-        form.addRow("Component:", self.component)
-        form.addRow("Version:", self.version)
-        form.addRow("Worker name:", self.name)
-        form.addRow("Environment:", self.env)
-        form.addRow("Arguments:", self.args)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.create_button.setText("Create")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.component.currentTextChanged.connect(self._on_component)
-        if component in components:
-            self.component.setCurrentText(component)
-        self._on_component(self.component.currentText())
-        if version is not None:
-            i = self.version.findData(version)
-            if i >= 0:
-                self.version.setCurrentIndex(i)
-        self.name.setFocus()
-
-    @Slot(str)
-    def _on_component(self, name: str) -> None:
-        self.version.clear()
-        info = self._components.get(name)
-        if info is None:
-            return
-        for v in reversed(info.versions):
-            d = v.description
-            snap = "/".join(x for x, ok in (("save", d.exports_save), ("load", d.exports_load)) if ok) or "no snapshot"
-            latest = " — latest" if v.version == info.latest.version else ""
-            self.version.addItem(f"{v.version}  ({snap}){latest}", v.version)
-
-    def values(self) -> WorkerValues:
-        """component, name, version, env, args; raises ValueError with a one-line message."""
-        name = self.name.text().strip()
-        if not name:
-            raise ValueError("enter a worker name")
-        if f"{self.component.currentText()}/{name}" in self._workers:
-            raise ValueError(f"{self.component.currentText()} already has a worker named {name}: choose another name")
-        env: dict[str, str] = {}
-        for line in self.env.toPlainText().splitlines():
-            if not line.strip():
-                continue
-            if "=" not in line:
-                raise ValueError(f"environment line {line.strip()!r} must look like KEY=VALUE")
-            k, v = line.split("=", 1)
-            env[k.strip()] = v
-        args = [a for a in self.args.toPlainText().splitlines() if a.strip()]
-        return self.component.currentText(), name, int(self.version.currentData()), env, args
-
-    @property
-    def creating(self) -> bool:
-        return self.op is not None and self.op.outcome is None and not self.op.is_cancelled
-
-    def accept(self) -> None:
-        if self.creating:
-            return
-        try:
-            values = self.values()
-        except ValueError as e:
-            self._show_error(str(e))
-            return
-        if self._create is None or self._ops is None:
-            super().accept()
-            return
-        self.error.hide()
-        self.create_button.setEnabled(False)
-        self.create_button.setText("Creating…")
-        op = self._create(*values)
-        op.succeeded.connect(self._on_created)
-        op.failed.connect(self._on_failed)
-        op.cancelled.connect(self._on_cancelled)
-        self.op = self._ops.write(op, changes=("workers",))
-        if self._ops.closed:  # refused: the window is closing
-            self._on_cancelled()
-
-    def reject(self) -> None:
-        if not self.creating:  # the worker is being created: wait to report how that went
-            super().reject()
-
-    @Slot(object)
-    def _on_created(self, _meta: object) -> None:
-        super().accept()
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._on_failed("the worker was not created")
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self.create_button.setEnabled(True)
-        self.create_button.setText("Create")
-        self._show_error(one_line(message))
-        self.name.setFocus()
-        self.name.selectAll()
-
-    def _show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-
-
-class QtReadOnlyWindow(QMainWindow):
-    """The update audit of another data folder, opened read-only."""
-
-    closed = Signal(object)
-
-    def __init__(self, desk: Desk, folder: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.desk = desk
-        self.folder = folder
-        self.ops = Operations(self)
-        self.setWindowTitle(f"Audit — {folder} (read-only)")
-        self.audit = QtAuditView(desk.workers, self.ops)
-        central = QWidget(self)
-        lay = QVBoxLayout(central)
-        lay.setContentsMargins(10, 10, 10, 6)
-        lay.setSpacing(8)
-        note = set_role(QLabel(f"Update audit of {folder}, opened read-only: nothing in this folder is changed.", central), "subtle")
-        note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(note)
-        lay.addWidget(self.audit, 1)
-        self.setCentralWidget(central)
-        self.resize(1000, 600)
-        self.audit.refresh()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.closed.emit(self)
-        self.ops.close()
-        self.ops.wait_idle()
-        self.desk.close()
-        super().closeEvent(event)
-
-
 class QtMainWindow(QMainWindow):
     """Navigator, pages, audit dock, toolbar, menus and the background-work status bar."""
 
@@ -609,7 +367,7 @@ class QtMainWindow(QMainWindow):
 
     @Slot()
     def refresh(self) -> Op:
-        op = Op("Refreshing", _refresh, self.desk)
+        op = Op("Refreshing", refresh_desk, self.desk)
         return self.ops.write(op, changes=("components", "workers", "audit"))
 
     def add_component(self, component: str | None = None) -> Op | None:
@@ -627,7 +385,7 @@ class QtMainWindow(QMainWindow):
             name = self.ask_component_name(path)
             if not name:
                 return None
-        op = Op(f"Adding {path.name} to {name}", _add_file, self.desk, name, path)
+        op = Op(f"Adding {path.name} to {name}", add_component_file, self.desk, name, path)
         op.succeeded.connect(self._on_added)
         op.setProperty("what", "Add component")
         op.failed.connect(self._on_op_failed)
@@ -745,7 +503,7 @@ class QtMainWindow(QMainWindow):
             self.show_message("Demo workspace", "The demo workspace is not available in this build.")
             return None
         self.banner.hide()
-        op = Op("Creating the demo workspace", _create_demo_if_empty, self.desk)
+        op = Op("Creating the demo workspace", create_demo_if_empty, self.desk)
         op.succeeded.connect(self._on_demo)
         op.setProperty("what", "Demo workspace")
         op.failed.connect(self._on_op_failed)

@@ -1,12 +1,15 @@
-"""The point-and-click upgrade: pick a version and a mode, check, try, then update."""
+"""The point-and-click upgrade: pick a version and a mode, check, try, then update.
+
+Over 400 lines: one dialog whose steps (reading the workers, the report, the
+dry run, the queue of updates, closing when the running step is done) share
+one state and one set of controls.
+"""
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,397 +19,50 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.gui.widgets.formats import human_duration, human_size
-from desktop_app.gui.widgets.ops import Op, OperationCancelled, Operations
-from domain.model.types import ComponentDescription
-from domain.services.compat import CompatibilityReport
+from desktop_app.gui.updates.jobs import (
+    CompatGroup,
+    Preflight,
+    WorkerResult,
+    _compatibility,
+    _dry_runs,
+    _preflight,
+    _update_one,
+)
+from desktop_app.gui.updates.parts import Body, ReportView, side_by_side
+from desktop_app.gui.updates.texts import (
+    FAIL_COLOUR,
+    MODE_HELP,
+    OK_COLOUR,
+    compatibility_html,
+    confirmation_text,
+    describe_result,
+    esc,
+    mode_blockers,
+    mode_word,
+    version_label,
+    written_html,
+)
+from desktop_app.gui.widgets.ops import Op, Operations
 from domain.services.components import Components, VersionInfo
 from domain.services.workers import UpdateOutcome, Workers
 
-MODE_HELP = {
-    "auto": "Replays the worker's whole history on the target version; if any replayed result differs "
-    "the update fails and nothing changes.",
-    "manual": "Saves the worker's state with save-snapshot on its current version and loads it into the "
-    "target with load-snapshot; both sides must export them.",
-}
-OK_COLOUR = "#1a7f37"
-FAIL_COLOUR = "#c62828"
 REPORT_TITLE = "Compatibility (nothing has been written)"
 WRITTEN_TITLE = "What was written"
 RESULT_ROWS_SHOWN = 6  # the bulk results table always has room for this many of its rows (it scrolls beyond)
-REPORT_MAX_LINES = 24  # the report grows with its text up to this many lines (it scrolls beyond)
-
-
-# --------------------------------------------------------------------------- background jobs
-
-
-@dataclass(frozen=True)
-class WorkerInfo:
-    ref: str
-    component: str
-    version: int
-
-
-@dataclass
-class Preflight:
-    workers: list[WorkerInfo]
-    versions: list[VersionInfo]
-
-
-def _preflight(workers: Workers, components: Components, refs: list[str]) -> Preflight:
-    infos = []
-    for ref in refs:
-        w = workers.worker(ref)
-        infos.append(WorkerInfo(ref, w.component_name, w.component_version))
-    versions = list(components.get(infos[0].component).versions) if infos else []
-    return Preflight(infos, versions)
-
-
-@dataclass
-class CompatGroup:
-    refs: list[str]
-    report: CompatibilityReport | None
-    error: str | None = None
-
-
-def _compatibility(workers: Workers, infos: list[WorkerInfo], target: int) -> list[CompatGroup]:
-    groups: dict[tuple[str, int], CompatGroup] = {}
-    for info in infos:
-        key = (info.component, info.version)
-        if key in groups:
-            groups[key].refs.append(info.ref)
-            continue
-        if info.version == target:
-            groups[key] = CompatGroup([info.ref], None, f"already runs version {target}")
-            continue
-        try:
-            groups[key] = CompatGroup([info.ref], workers.compatibility(info.ref, target))
-        except Exception as e:  # noqa: BLE001 - shown next to the workers it concerns
-            groups[key] = CompatGroup([info.ref], None, str(e))
-    return list(groups.values())
-
-
-@dataclass
-class WorkerResult:
-    """What happened (or would happen) to one worker."""
-
-    ref: str
-    outcome: UpdateOutcome | None = None
-    error: str | None = None
-    skipped: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is not None and self.outcome.ok
-
-    @property
-    def status(self) -> str:
-        if self.skipped:
-            return "not attempted"
-        if self.outcome is None:
-            return "rejected"
-        if self.outcome.dry_run:
-            return "would succeed" if self.outcome.ok else "would fail"
-        return "succeeded" if self.outcome.ok else "failed"
-
-
-def _dry_runs(
-    workers: Workers, refs: list[str], mode: str, target: int, progress: Callable[[int, int], None]
-) -> list[WorkerResult]:
-    results = []
-    for i, ref in enumerate(refs):
-        progress(i, len(refs))
-        try:
-            results.append(WorkerResult(ref, workers.dry_run(ref, mode, target, progress=_scaled(progress, i, len(refs)))))
-        except OperationCancelled:
-            raise
-        except Exception as e:  # noqa: BLE001 - a rejected worker does not stop the others
-            results.append(WorkerResult(ref, error=str(e)))
-    progress(len(refs), len(refs))
-    return results
-
-
-def _scaled(progress: Callable[[int, int], None], i: int, n: int) -> Callable[[int, int], None]:
-    def report(done: int, total: int) -> None:
-        progress(i * 1000 + (1000 * done // total if total else 0), n * 1000)
-
-    return report
-
-
-def _update_one(workers: Workers, ref: str, mode: str, target: int, progress: Callable[[int, int], None]) -> UpdateOutcome:
-    """Run one update; progress is shown, but an update once started runs to its end."""
-
-    def report(done: int, total: int) -> None:
-        try:
-            progress(done, total)
-        except OperationCancelled:
-            pass
-
-    return workers.update(ref, mode, target, progress=report)
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def _mode_word(mode: str) -> str:
-    return "automatic" if mode in ("auto", "automatic") else "manual"
-
-
-def describe_result(r: WorkerResult) -> str:
-    """One plain paragraph about a worker's update or dry run."""
-    o = r.outcome
-    if r.skipped:
-        return f"{r.ref}: not attempted, the bulk update stopped after a failure."
-    if o is None:
-        return f"{r.ref}: {r.error}. Nothing was changed."
-    mode = _mode_word(o.mode)
-    took = human_duration(o.duration)
-    if o.dry_run:
-        head = f"Dry run: the {mode} update of {o.worker} from version {o.from_version} to {o.target_version}"
-        if o.ok:
-            return f"{head} would succeed ({took}). Nothing was written."
-        text = f"{head} would fail at stage {o.stage}: {o.reason}."
-        if o.divergence:
-            d = o.divergence
-            text += (
-                f" It diverges at entry {d.get('entry')} ({d.get('function')}, {d.get('kind')}): "
-                f"expected {d.get('expected')}, actual {d.get('actual')}."
-            )
-        return text + " Nothing was written."
-    if o.ok:
-        return f"{o.worker} now runs version {o.target_version} ({mode} update from version {o.from_version}, {took})."
-    text = f"The {mode} update of {o.worker} to version {o.target_version} failed at stage {o.stage}: {o.reason}."
-    if mode == "manual" and o.stage == "load":
-        return text + f" The worker was reverted and kept on its old version {o.from_version}, its state intact."
-    return text + f" The worker was kept on its old version {o.from_version}; nothing changed."
-
-
-def confirmation_text(workers: list[WorkerInfo], mode: str, target: int, dry_run: list[WorkerResult] | None) -> str:
-    """What a real update is about to do, for the user to confirm: mode, workers, versions, downgrades."""
-    word = _mode_word(mode)
-    an = "an" if word == "automatic" else "a"
-    if len(workers) == 1:
-        w = workers[0]
-        lines = [f"Run {an} {word} update of {w.ref} from version {w.version} to version {target}?"]
-    else:
-        lines = [f"Run {an} {word} update of {len(workers)} workers to version {target}?"]
-        for w in workers:
-            note = " (already runs it)" if w.version == target else " (downgrade)" if target < w.version else ""
-            lines.append(f"  • {w.ref}: version {w.version} → {target}{note}")
-    older = [w for w in workers if target < w.version]
-    if older:
-        if len(workers) == 1:
-            lines.append(
-                f"\nWarning: this is a downgrade. Version {target} is older than version {older[0].version}, "
-                "which the worker runs now."
-            )
-        else:
-            who = ", ".join(w.ref for w in older)
-            lines.append(f"\nWarning: this is a downgrade for {who}: version {target} is older than the one they run now.")
-    lines.append("\n" + MODE_HELP["auto" if word == "automatic" else "manual"])
-    if dry_run is not None:
-        ok = sum(r.ok for r in dry_run)
-        if len(dry_run) == 1:
-            lines.append(f"The dry run said it {'would succeed' if ok else 'would fail'}.")
-        else:
-            lines.append(f"The dry run said {ok} of {len(dry_run)} would succeed.")
-    else:
-        lines.append("No dry run was made for this choice.")
-    lines.append("The update is written to the history; going back takes another update.")
-    return "\n".join(lines)
-
-
-def describe_written(r: WorkerResult) -> str:
-    """One plain sentence about what an update wrote to a worker's history."""
-    o = r.outcome
-    if r.skipped:
-        return f"{r.ref}: not attempted; nothing was written."
-    if o is None:
-        return f"{r.ref}: the update was rejected ({r.error}); nothing was written."
-    mode = _mode_word(o.mode)
-    if o.ok:
-        return (
-            f"{o.worker}: a successful {mode} update from version {o.from_version} to {o.target_version} "
-            f"was written to its history; it now runs version {o.target_version}."
-        )
-    kept = f"reverted to version {o.from_version}" if mode == "manual" and o.stage == "load" else f"still runs version {o.from_version}"
-    return (
-        f"{o.worker}: a failed {mode} update to version {o.target_version} (stage {o.stage}) "
-        f"was written to its history; it {kept}."
-    )
-
-
-def written_html(results: list[WorkerResult]) -> str:
-    items = "".join(
-        f"<li><span style='color:{OK_COLOUR if r.ok else FAIL_COLOUR}'>{'✔' if r.ok else '✘'}</span> "
-        f"{_esc(describe_written(r))}</li>"
-        for r in results
-    )
-    return f"<ul style='margin:0'>{items}</ul><p>Choose a target version to check another update.</p>"
-
-
-def _function_signatures(desc: ComponentDescription) -> dict[str, str]:
-    out = {}
-    for f in desc.functions:
-        iface = f.interface.split("@", 1)[0] if f.interface else ""
-        out[f"{iface}.{{{f.name}}}" if iface else f.name] = f.wit()
-    return out
-
-
-def compatibility_html(groups: list[CompatGroup], versions: dict[int, VersionInfo]) -> str:
-    """The compatibility report: functions added, removed and changed, and snapshot support."""
-    parts = []
-    for g in groups:
-        who = ", ".join(g.refs)
-        if g.report is None:
-            parts.append(f"<p><b>{_esc(who)}</b>: {_esc(g.error)}</p>")
-            continue
-        r = g.report
-        old = _function_signatures(versions[r.from_version].description) if r.from_version in versions else {}
-        new = _function_signatures(versions[r.to_version].description) if r.to_version in versions else {}
-        parts.append(f"<h4 style='margin:4px 0'>Version {r.from_version} → {r.to_version} <small>({_esc(who)})</small></h4>")
-        rows = []
-        for name in r.added:
-            rows.append(("+ added", name, "", new.get(name, "")))
-        for name in r.removed:
-            rows.append(("− removed", name, old.get(name, ""), ""))
-        for c in r.changed:
-            rows.append(("~ changed", c.name, c.old, c.new))
-        if rows:
-            cells = "".join(
-                f"<tr><td style='white-space:nowrap'>{_esc(a)}</td><td><code>{_esc(n)}</code></td>"
-                f"<td><code>{_esc(o)}</code></td><td><code>{_esc(w)}</code></td></tr>"
-                for a, n, o, w in rows
-            )
-            parts.append(
-                "<table cellspacing='0' cellpadding='3' border='0'>"
-                f"<tr><th align='left'></th><th align='left'>Function</th><th align='left'>Version {r.from_version}</th>"
-                f"<th align='left'>Version {r.to_version}</th></tr>{cells}</table>"
-            )
-        else:
-            parts.append(f"<p>Functions: identical ({len(r.unchanged)} exported).</p>")
-
-        def yes(flag: bool) -> str:
-            colour = OK_COLOUR if flag else FAIL_COLOUR
-            return f"<span style='color:{colour}'>{'exports' if flag else 'does not export'}</span>"
-
-        parts.append(
-            f"<p>Snapshots: version {r.from_version} {yes(r.old_exports_save)} save-snapshot "
-            f"(and {yes(r.old_exports_load)} load-snapshot); version {r.to_version} {yes(r.new_exports_load)} "
-            f"load-snapshot (and {yes(r.new_exports_save)} save-snapshot). "
-            f"Manual update: <b>{'possible' if r.manual_possible else 'not possible'}</b>.</p>"
-        )
-        if r.notes:
-            parts.append("<ul style='margin-top:0'>" + "".join(f"<li>{_esc(n)}</li>" for n in r.notes) + "</ul>")
-    return "".join(parts)
-
-
-def mode_blockers(groups: list[CompatGroup], workers: int) -> dict[str, str]:
-    """The modes the compatibility report rules out ("auto", "manual"), each with its reason.
-
-    The report only ever rules out a manual update (a side without the snapshot
-    export it needs); an automatic update is decided by replaying the history.
-    """
-    manual = []
-    for g in groups:
-        r = g.report
-        if r is None or r.manual_possible:
-            continue
-        why = []
-        if not r.old_exports_save:
-            why.append(f"version {r.from_version} does not export save-snapshot")
-        if not r.new_exports_load:
-            why.append(f"version {r.to_version} does not export load-snapshot")
-        reason = " and ".join(why)
-        manual.append(reason if len(g.refs) == workers else f"{', '.join(g.refs)}: {reason}")
-    return {"manual": "Not possible: " + "; ".join(manual) + "."} if manual else {}
-
-
-def _version_label(v: VersionInfo, current: set[int], bulk: bool) -> str:
-    d = v.description
-    snap = {
-        (True, True): "save + load snapshot",
-        (True, False): "save snapshot only",
-        (False, True): "load snapshot only",
-        (False, False): "no snapshots",
-    }[(d.exports_save, d.exports_load)]
-    label = f"Version {v.version} · {human_size(v.size)} · {snap}"
-    if v.version in current:
-        label += " · current" if not bulk else " · current for some"
-    elif current and v.version > max(current):
-        label += " · newer"
-    elif current and v.version < min(current):
-        label += " · older"
-    return label
-
-
-def _side_by_side(parent: QWidget) -> tuple[QWidget, QLabel, QPlainTextEdit, QPlainTextEdit]:
-    box = QWidget(parent)
-    where = QLabel(box)
-    where.setWordWrap(True)
-    expected = QPlainTextEdit(box)
-    actual = QPlainTextEdit(box)
-    for w in (expected, actual):
-        w.setReadOnly(True)
-        w.setMaximumHeight(70)
-    grid = QGridLayout(box)
-    grid.setContentsMargins(0, 0, 0, 0)
-    grid.addWidget(where, 0, 0, 1, 2)
-    grid.addWidget(QLabel("<b>Recorded in the history (expected)</b>"), 1, 0)
-    grid.addWidget(QLabel("<b>Target version returned (actual)</b>"), 1, 1)
-    grid.addWidget(expected, 2, 0)
-    grid.addWidget(actual, 2, 1)
-    return box, where, expected, actual
-
-
-class _ReportView(QTextBrowser):
-    """The compatibility report: as tall as its text (up to a limit), so nothing of it is hidden."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self.updateGeometry())
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        text = int(self.document().size().height()) + 2 * self.frameWidth() + 2
-        cap = REPORT_MAX_LINES * self.fontMetrics().lineSpacing()
-        return QSize(hint.width(), max(self.minimumHeight(), min(text, cap)))
-
-
-class _Body(QScrollArea):
-    """The dialog's content; it scrolls when the dialog cannot be tall enough to show all of it."""
-
-    def sizeHint(self) -> QSize:
-        content = self.widget()
-        if content is None:
-            return super().sizeHint()
-        hint = content.sizeHint()
-        frame = 2 * self.frameWidth()
-        return QSize(hint.width() + frame + self.verticalScrollBar().sizeHint().width(), hint.height() + frame)
-
-
 # --------------------------------------------------------------------------- the dialog
 
 
@@ -478,7 +134,7 @@ class QtUpdateDialog(QDialog):
         form.addRow("Target version:", self.version_combo)
         form.addRow("Mode:", modes)
 
-        self.report = _ReportView(self)
+        self.report = ReportView(self)
         self.report.setMinimumHeight(120)
         self.report.setPlaceholderText("The compatibility report appears here.")
         self.report_box = QGroupBox(REPORT_TITLE, self)
@@ -489,7 +145,7 @@ class QtUpdateDialog(QDialog):
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_label.hide()
-        self.divergence, self.divergence_where, self.expected, self.actual = _side_by_side(self)
+        self.divergence, self.divergence_where, self.expected, self.actual = side_by_side(self)
         self.divergence.hide()
         self.results_table = QTableWidget(0, 3, self)
         self.results_table.setHorizontalHeaderLabels(["Worker", "Outcome", "Details"])
@@ -542,7 +198,7 @@ class QtUpdateDialog(QDialog):
         body.addWidget(self.result_label)
         body.addWidget(self.divergence)
         body.addWidget(self.results_table, 1)
-        self.body = _Body(self)
+        self.body = Body(self)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
         self.body.setWidgetResizable(True)
         self.body.setWidget(content)
@@ -664,15 +320,15 @@ class QtUpdateDialog(QDialog):
         current = {w.version for w in pf.workers}
         if self.bulk:
             listing = ", ".join(f"{w.ref} (version {w.version})" for w in pf.workers)
-            self.header.setText(f"<b>Update {len(pf.workers)} workers</b>: {_esc(listing)}")
+            self.header.setText(f"<b>Update {len(pf.workers)} workers</b>: {esc(listing)}")
         elif pf.workers:
             w = pf.workers[0]
-            self.header.setText(f"<b>{_esc(w.ref)}</b> runs version {w.version} of component {_esc(w.component)}.")
+            self.header.setText(f"<b>{esc(w.ref)}</b> runs version {w.version} of component {esc(w.component)}.")
         previous = self.target()
         self.version_combo.blockSignals(True)
         self.version_combo.clear()
         for v in pf.versions:
-            self.version_combo.addItem(_version_label(v, current, self.bulk), v.version)
+            self.version_combo.addItem(version_label(v, current, self.bulk), v.version)
             self.version_combo.setItemData(
                 self.version_combo.count() - 1, f"sha256 {v.sha256}\nadded {v.added_at}", Qt.ItemDataRole.ToolTipRole
             )
@@ -701,7 +357,7 @@ class QtUpdateDialog(QDialog):
         self._request_report()
 
     def _on_preflight_failed(self, message: str) -> None:
-        self.header.setText(f"<span style='color:{FAIL_COLOUR}'>{_esc(message)}</span>")
+        self.header.setText(f"<span style='color:{FAIL_COLOUR}'>{esc(message)}</span>")
         self._preflight = None
         self._sync_controls()
 
@@ -754,7 +410,7 @@ class QtUpdateDialog(QDialog):
     def _refuse_blocked_mode(self) -> bool:
         reason = self._blockers.get(self.mode())
         if reason is not None:
-            self.status.setText(f"{_mode_word(self.mode()).capitalize()} update: {reason}")
+            self.status.setText(f"{mode_word(self.mode()).capitalize()} update: {reason}")
         return reason is not None
 
     def _on_report_failed(self, message: str) -> None:
@@ -873,7 +529,7 @@ class QtUpdateDialog(QDialog):
 
     def _on_op_failed(self, message: str) -> None:
         self.status.setText("")
-        self.result_label.setText(f"<span style='color:{FAIL_COLOUR}'>{_esc(message)}</span>")
+        self.result_label.setText(f"<span style='color:{FAIL_COLOUR}'>{esc(message)}</span>")
         self.result_label.show()
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -971,7 +627,7 @@ class QtUpdateDialog(QDialog):
             if skipped:
                 summary += f", {skipped} not attempted"
             colour = OK_COLOUR if not failed else FAIL_COLOUR
-            self.result_label.setText(f"<b style='color:{colour}'>{_esc(summary)}.</b>")
+            self.result_label.setText(f"<b style='color:{colour}'>{esc(summary)}.</b>")
             if table:
                 self.results_table.setRowCount(0)
                 for r in results:
@@ -980,13 +636,13 @@ class QtUpdateDialog(QDialog):
             r = results[0]
             colour = OK_COLOUR if r.ok else FAIL_COLOUR
             mark = "✔" if r.ok else "✘"
-            self.result_label.setText(f"<span style='color:{colour}'>{mark}</span> {_esc(describe_result(r))}")
+            self.result_label.setText(f"<span style='color:{colour}'>{mark}</span> {esc(describe_result(r))}")
         divergent = next((r for r in results if r.outcome is not None and r.outcome.divergence), None)
         if divergent is not None and divergent.outcome is not None and divergent.outcome.divergence:
             d = divergent.outcome.divergence
             self.divergence_where.setText(
-                f"{_esc(divergent.ref)} diverges at entry <b>#{_esc(d.get('entry'))}</b> · "
-                f"{_esc(d.get('function'))} · kind {_esc(d.get('kind'))}"
+                f"{esc(divergent.ref)} diverges at entry <b>#{esc(d.get('entry'))}</b> · "
+                f"{esc(d.get('function'))} · kind {esc(d.get('kind'))}"
             )
             self.expected.setPlainText(str(d.get("expected")))
             self.actual.setPlainText(str(d.get("actual")))
