@@ -101,10 +101,16 @@ def open_desk(
         except WorkerDeskError as e:
             raise fail(str(e)) from None
 
+    # Creating tables that exist makes PostgreSQL log an error per type on every open.
+    tables_ready = settings.kind == "postgres" and not in_memory and _postgres_tables_exist(settings)
+
     def env_for(compression: str | None) -> dict[str, str]:
         if in_memory:
             return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-        return settings.eventsourcing_env(paths, read_only, compression)
+        env = settings.eventsourcing_env(paths, read_only, compression)
+        if settings.kind == "postgres" and tables_ready:
+            env["CREATE_TABLE"] = "n"
+        return env
 
     def open_apps(env: dict[str, str]) -> tuple[Components, Workers]:
         for attempt in range(_OPEN_ATTEMPTS):
@@ -139,6 +145,20 @@ def _stored_compression(app: Components) -> str | None:
     if not rows:
         return None
     return "none" if bytes(rows[0].state[:1]) == b"{" else "zlib"
+
+
+def _postgres_tables_exist(settings: StorageSettings) -> bool:
+    """Whether the team store's event and snapshot tables have been created already."""
+    import psycopg
+
+    schema = settings.postgres.get("schema") or "public"
+    names = [f'"{schema}".{app}_{kind}' for app in ("components", "workers") for kind in ("events", "snapshots")]
+    try:
+        with psycopg.connect(**settings.postgres_conninfo()) as conn:
+            rows = [conn.execute("SELECT to_regclass(%s)", (name,)).fetchone() for name in names]
+    except Exception:  # noqa: BLE001 - unreachable servers are reported when the store opens
+        return False
+    return all(row is not None and row[0] is not None for row in rows)
 
 
 def _postgres_hint(error: Exception) -> str:
