@@ -326,7 +326,10 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
                 out(f"    {u['timestamp'][:19]}  {_update_line(u)}")
         return EXIT_OK
     if ns.cmd == "invoke":
-        r = workers.invoke(ns.worker, ns.function, list(ns.args), idempotency_key=ns.idempotency_key)
+        from domain.services.invocation import Invocations
+
+        invocations = Invocations(workers, desk.components)
+        r = invocations.invoke(ns.worker, ns.function, list(ns.args), idempotency_key=ns.idempotency_key)
         if ns.json:
             _print_json(
                 {

@@ -103,6 +103,23 @@ def test_errors_are_one_line_on_stderr_with_a_non_zero_exit(home, family, args, 
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("function", ["golem:api/load-snapshot.{load}", "load"])
+def test_the_snapshot_functions_of_the_update_protocol_cannot_be_invoked(home, family, function):
+    for p in family:
+        ok(run_cli(home, "component", "add", "counter", str(p)))
+    ok(run_cli(home, "worker", "new", "counter", "w1", "--version", "2"))
+    before = ok(run_cli(home, "worker", "oplog", "counter/w1", "--json"))
+    r = run_cli(home, "worker", "invoke", "counter/w1", function, "[]")
+    assert r.returncode == 1
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith("error: golem:api/load-snapshot@")
+    assert line.endswith(
+        ".{load} is part of the update protocol and cannot be invoked directly; "
+        "use `worker update counter/w1 manual` to move the worker's state with it"
+    )
+    assert ok(run_cli(home, "worker", "oplog", "counter/w1", "--json")) == before
+
+
 @pytest.mark.parametrize(
     "content, sentence",
     [

@@ -53,6 +53,7 @@ from domain.model.types import (
     Variant,
     VariantType,
 )
+from domain.services.invocation import Invocations
 
 POINT = RecordType((("x", S32), ("y", S32), ("label", STRING)))
 SHAPE = VariantType((("circle", F64), ("rect", POINT), ("empty", None)))
@@ -248,7 +249,7 @@ def test_nested_lists_of_options_of_variants(qtbot: Any) -> None:
 
 
 def _view(qtbot: Any, desk: Desk, ops: Operations, ref: str = "counter/w1") -> QtInvokeView:
-    view = QtInvokeView(desk.workers, desk.components, ops)
+    view = QtInvokeView(Invocations(desk.workers, desk.components), ops)
     qtbot.addWidget(view)
     view.resize(900, 600)
     view.show()

@@ -9,7 +9,6 @@ loading, form and WAVE sync, results) all work on the same state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
@@ -40,30 +39,10 @@ from domain.model.errors import one_line
 from domain.model.types import (
     FunctionSignature,
 )
-from domain.services.components import Components
-from domain.services.workers import InvocationResult, Workers
-
-SNAPSHOT_INTERFACES = ("golem:api/save-snapshot", "golem:api/load-snapshot")
-
+from domain.services.invocation import Invocations, WorkerFunctions
+from domain.services.workers import InvocationResult
 
 # --- the tab ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Functions:
-    ref: str
-    version: int
-    functions: tuple[FunctionSignature, ...]
-
-
-def _load_functions(workers: Workers, components: Components, ref: str) -> _Functions:
-    meta = workers.read_metadata(ref)
-    version = int(meta["componentVersion"])
-    info = components.known_version(meta["workerId"]["componentName"], version)
-    functions = tuple(
-        f for f in info.description.functions if not (f.interface or "").startswith(SNAPSHOT_INTERFACES)
-    )
-    return _Functions(ref, version, functions)
 
 
 def _display_names(functions: tuple[FunctionSignature, ...]) -> list[str]:
@@ -90,11 +69,10 @@ class QtInvokeView(QWidget):
     invoke_failed = Signal(str)
 
     def __init__(
-        self, workers: Workers, components: Components, ops: Operations, parent: QWidget | None = None
+        self, invocations: Invocations, ops: Operations, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._workers = workers
-        self._components = components
+        self._invocations = invocations
         self._ops = ops
         self._ref: str | None = None
         self._version: int | None = None
@@ -344,7 +322,7 @@ class QtInvokeView(QWidget):
             return None
         self._show_error("")
         ref = self._ref
-        op = Op(f"Invoking {sig.name} on {ref}", self._workers.invoke_values, ref, sig.qualified_name, values)
+        op = Op(f"Invoking {sig.name} on {ref}", self._invocations.invoke_values, ref, sig.qualified_name, values)
         op.setProperty("ref", ref)
         op.succeeded.connect(self._on_invoked)
         op.failed.connect(self._on_invoke_failed)
@@ -358,13 +336,13 @@ class QtInvokeView(QWidget):
 
     def _load(self) -> None:
         assert self._ref is not None
-        op = Op(f"Reading the functions of {self._ref}", _load_functions, self._workers, self._components, self._ref)
+        op = Op(f"Reading the functions of {self._ref}", self._invocations.functions, self._ref)
         op.succeeded.connect(self._on_loaded)
         op.failed.connect(self._on_load_failed)
         self._ops.read(op)
 
     @Slot(object)
-    def _on_loaded(self, result: _Functions) -> None:
+    def _on_loaded(self, result: WorkerFunctions) -> None:
         if result.ref != self._ref:
             return
         if result.version == self._version and result.functions == self._functions:
@@ -510,7 +488,7 @@ class QtInvokeView(QWidget):
     @Slot()
     def _on_invoke_finished(self) -> None:
         self._running = None
-        self.invoke_button.setEnabled(not self._workers.read_only)
+        self.invoke_button.setEnabled(not self._invocations.read_only)
         self.invoke_button.setText("Invoke")
 
     def _set_output(self, stdout: str, stderr: str) -> None:
@@ -526,8 +504,8 @@ class QtInvokeView(QWidget):
         self.result_meta.clear()
         self.output_edit.clear()
         self._show_error("")
-        self.invoke_button.setEnabled(not self._workers.read_only and self._running is None)
-        if self._workers.read_only:
+        self.invoke_button.setEnabled(not self._invocations.read_only and self._running is None)
+        if self._invocations.read_only:
             self.invoke_button.setToolTip("This data folder is open read-only")
 
     @property

@@ -29,6 +29,7 @@ from desktop_app.gui.widgets.formats import short_time
 from desktop_app.gui.widgets.ops import Operations
 from desktop_app.gui.widgets.style import STATUS_BADGE, mono_font, pill_style, set_role
 from domain.services.components import ComponentInfo, Components
+from domain.services.invocation import Invocations
 from domain.services.workers import Workers
 
 
@@ -86,7 +87,7 @@ class QtWorkerPage(QWidget):
         head.addStretch(1)
 
         self.overview = QtOverview(workers, ops)
-        self.invoke = QtInvokeView(workers, components, ops)
+        self.invoke = QtInvokeView(Invocations(workers, components), ops)
         self.history = QtHistoryView(workers, ops)
         self.updates = QtUpdatesView(workers, ops)
         self.time_travel = QtTimeTravelView(workers, ops)

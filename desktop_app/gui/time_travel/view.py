@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.model import wave
 from domain.model.errors import BadArguments, WorkerDeskError
+from domain.model.functions import is_invocable
 from domain.model.types import FunctionSignature
 from domain.services.workers import PastWorker, Workers
 
@@ -64,10 +65,6 @@ def split_wave_args(text: str) -> list[str]:
     return parts
 
 
-def _callable(sig: FunctionSignature) -> bool:
-    return not (sig.interface or "").startswith("golem:api/")
-
-
 def signature_label(sig: FunctionSignature) -> str:
     return f"{sig.name}{sig.wit()[4:]}"
 
@@ -95,7 +92,7 @@ class _Travel:
 
 def _travel(workers: Workers, ref: str, position: int) -> _Travel:
     past = workers.time_travel(ref, position)
-    return _Travel(ref, position, past, [f for f in past.functions() if _callable(f)])
+    return _Travel(ref, position, past, [f for f in past.functions() if is_invocable(f)])
 
 
 def _alive(workers: Workers, ref: str, past: PastWorker) -> PastWorker:
