@@ -349,11 +349,12 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
     if ns.cmd == "oplog":
         entries = workers.oplog(ns.worker, ns.start, ns.limit)
         if ns.query:
+            from domain.services.history_query import HistoryQuery, filter_entries
+
             try:
-                rx = re.compile(ns.query)
+                entries = filter_entries(entries, HistoryQuery.cli(ns.query))
             except re.error as e:
                 raise CliError(f"--query is not a valid regular expression: {e}") from None
-            entries = [e for e in entries if rx.search(e.summary()) or rx.search(json.dumps(e.data, default=str))]
         if ns.json:
             _print_json([e.to_json() for e in entries])
             return EXIT_OK

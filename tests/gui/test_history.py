@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QIcon
 
 from desktop_app.gui.history import QtHistoryView
-from desktop_app.gui.history.jobs import read_entries
 from desktop_app.gui.history.marks import HistoryRole
 from desktop_app.gui.history.model import PLACEHOLDER, HistoryModel
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.bootstrap import Desk
+from domain.services.history_query import read_entries
 from tests.gui.fixtures_updates import append_invocations, counter_desk, desk, ops  # noqa: F401
 
 REF = "counter/w1"

@@ -9,23 +9,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-KINDS: tuple[str, ...] = (
-    "create",
-    "startup",
-    "invocation",
-    "invocation-failed",
-    "interrupted",
-    "update-requested",
-    "update-started",
-    "snapshot-saved",
-    "snapshot-loaded",
-    "update-succeeded",
-    "update-failed",
-    "reverted",
-    "update-cancelled",
-    "deleted",
-)
-
 MARKERS: dict[str, str] = {
     "update-requested": "pending",
     "update-started": "pending",

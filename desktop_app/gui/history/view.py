@@ -37,15 +37,14 @@ from PySide6.QtWidgets import (
 
 from desktop_app.gui.history.detail import HistoryDelegate, entry_html
 from desktop_app.gui.history.jobs import (
-    HistoryFilter,
     Located,
     export_entries,
     locate,
-    scan_history,
 )
-from desktop_app.gui.history.marks import KINDS, MARKERS, marker_icon
+from desktop_app.gui.history.marks import MARKERS, marker_icon
 from desktop_app.gui.history.model import HistoryModel
 from desktop_app.gui.widgets.ops import Op, Operations
+from domain.services.history_query import KINDS, HistoryQuery, scan
 from domain.services.workers import Workers
 
 
@@ -63,7 +62,7 @@ class QtHistoryView(QWidget):
         self._workers = workers
         self._ops = ops
         self._ref: str | None = None
-        self._filter = HistoryFilter()
+        self._filter = HistoryQuery()
         self._filter_op: Op | None = None
         self._scanned_to = 0
         self.model = HistoryModel(workers, ops, self)
@@ -169,7 +168,7 @@ class QtHistoryView(QWidget):
         return self._ref
 
     @property
-    def current_filter(self) -> HistoryFilter:
+    def current_filter(self) -> HistoryQuery:
         return self._filter
 
     def show_worker(self, ref: str | None) -> None:
@@ -206,7 +205,7 @@ class QtHistoryView(QWidget):
         """Run the filter of the controls as a background scan of the history."""
         self._debounce.stop()
         checked = frozenset(k for k, a in self._kind_actions.items() if a.isChecked())
-        wanted = HistoryFilter(None if checked == frozenset(KINDS) else checked, self._text.text(), self._regex.isChecked())
+        wanted = HistoryQuery(None if checked == frozenset(KINDS) else checked, self._text.text(), self._regex.isChecked())
         try:
             wanted.pattern()
         except re.error as e:
@@ -289,7 +288,7 @@ class QtHistoryView(QWidget):
         if wid is None:
             return
         f = self._filter
-        op = Op("Filtering history", scan_history, self._workers, wid, start, stop, f.kinds, f.pattern())
+        op = Op("Filtering history", scan, self._workers, wid, start, stop, f)
         op.setProperty("fresh", fresh)
         op.succeeded.connect(self._on_scanned)
         op.failed.connect(self._on_scan_failed)
