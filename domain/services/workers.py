@@ -33,6 +33,7 @@ from domain.model.worker import Worker, check_not_deleted, check_worker_name
 from .compat import CompatibilityReport
 from .components import Components
 from .history import History, OplogEntry
+from .timeline import DrainPoint, Timelines, TimelineSummary, drain
 from .live import Live, LiveWorkers, parse_ref
 from .ports import BlobStore, CrashPoints, Instance, Lease, Markers, NoCrashPoints, NoLease, Runtime
 from .replay import Diverged, Divergence, ProgressFn, Rebuilder
@@ -101,6 +102,7 @@ class Workers(Application):
         self.state_snapshots = StateSnapshots(blobs)
         self.rebuilder = Rebuilder(self.store, components, runtime, blobs, self.state_snapshots)
         self.history = History(self.store)
+        self.timelines = Timelines(self.store)
         self.updates = Updates(
             self.live, self.rebuilder, components, self.state_snapshots, markers, self.crash, self._instance
         )
@@ -346,6 +348,19 @@ class Workers(Application):
 
     def iter_oplog(self, wid: UUID, start: int = 1, limit: int | None = None) -> Iterator[OplogEntry]:
         return self.history.entries(wid, start, limit)
+
+    def timeline(self, ref: str) -> TimelineSummary:
+        """The worker's whole life summarised for drawing (see services/timeline.py); reads only new entries."""
+        return self.timelines.summary(self.live.resolve_id(ref))
+
+    def drain(self, component: str) -> "builtins.list[DrainPoint]":
+        """How many of the component's workers ran each version over time, deleted ones included."""
+        found = []
+        for wid in self.store.worker_ids():
+            w = self.store.load(wid)
+            if w is not None and w.component_name == component:
+                found.append(w)
+        return drain(found)
 
     def history_length(self, ref: str) -> int:
         """Number of history entries, read from the event store (no side effects)."""
