@@ -12,6 +12,7 @@ version over time, from the workers' creation, update and deletion times.
 from __future__ import annotations
 
 import bisect
+import threading
 from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -123,13 +124,15 @@ class Timelines:
         self.store = store
         self._cache: dict[UUID, TimelineSummary] = {}
         self._kinds: dict[str, tuple[type, str]] = {}
+        self._lock = threading.Lock()  # readers on several threads extend one cache
 
     def summary(self, wid: UUID) -> TimelineSummary:
-        s = self._cache.get(wid)
-        if s is None:
-            s = self._cache[wid] = TimelineSummary()
-        self._extend(wid, s)
-        return s
+        with self._lock:
+            s = self._cache.get(wid)
+            if s is None:
+                s = self._cache[wid] = TimelineSummary()
+            self._extend(wid, s)
+            return s
 
     def _kind(self, topic: str) -> tuple[type, str]:
         found = self._kinds.get(topic)
