@@ -120,11 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     w = wk.add_parser("recover", help="rebuild a worker from its history now")
     w.add_argument("worker")
 
-    a = sub.add_parser("audit", help="every update attempt across all workers")
+    a = sub.add_parser(
+        "audit",
+        help="every update attempt across all workers",
+        description="Every update attempt of every worker, deleted ones too: when, from and to which version, "
+        "automatic or manual, the outcome and why. Without an option, a table on stdout.",
+    )
     fmt = a.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true")
-    fmt.add_argument("--csv", metavar="FILE")
-    fmt.add_argument("--html", metavar="FILE")
+    fmt.add_argument(
+        "--json", nargs="?", const=True, default=False, metavar="FILE",
+        help="JSON rows: written to FILE, or printed when no FILE is given",
+    )
+    fmt.add_argument("--csv", metavar="FILE", help="write the rows as CSV to FILE")
+    fmt.add_argument("--html", metavar="FILE", help="write a self-contained HTML report to FILE")
     return p
 
 
@@ -186,6 +194,8 @@ def _dispatch(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> 
     if ns.group == "worker":
         return _worker(ns, desk, out)
     if ns.group == "audit":
+        if isinstance(ns.json, str):
+            return _audit_json_file(ns, desk, out)
         return _audit(ns, desk, out)
     raise CliError(f"unknown command {ns.group}")
 
@@ -421,6 +431,19 @@ def _update_line(u: dict[str, Any]) -> str:
     if u.get("details"):
         line += f": {u['details']}"
     return line
+
+
+def _audit_json_file(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> int:
+    """``audit --json FILE``: the rows ``audit --json`` prints, written to FILE like --csv and --html."""
+    from domain.services import audit
+
+    rows = audit.update_attempts(desk.workers)
+    target = Path(ns.json)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(audit.to_json(rows) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    out(f"Wrote {len(rows)} update attempt(s) to {target}")
+    return EXIT_OK
 
 
 def _audit(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> int:

@@ -178,3 +178,21 @@ def test_an_unreachable_team_database_is_one_clear_line(home):
     assert len(lines) == 1
     assert lines[0].startswith("error: cannot open the team database (PostgreSQL)")
     assert "WORKERDESK_PG_*" in lines[0]
+
+
+def test_audit_json_writes_to_a_file_like_csv_and_html(home, tmp_path, counter_family):
+    comp = tmp_path / "c.wasm"
+    comp.write_bytes(counter_family[1])
+    assert run_cli(home, "component", "add", "counter", str(comp)).returncode == 0
+    comp.write_bytes(counter_family[2])
+    assert run_cli(home, "component", "add", "counter", str(comp)).returncode == 0
+    assert run_cli(home, "worker", "new", "counter", "w", "--version", "0").returncode == 0
+    run_cli(home, "worker", "update", "counter/w", "auto", "1")
+    target = tmp_path / "audit.json"
+    r = run_cli(home, "audit", "--json", str(target))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"Wrote 1 update attempt(s) to {target}"
+    printed = run_cli(home, "audit", "--json")
+    assert json.loads(target.read_text()) == json.loads(printed.stdout)
+    helped = run_cli(home, "audit", "--help").stdout
+    assert "written to FILE, or printed when no FILE is given" in helped and "self-contained HTML" in helped
