@@ -250,31 +250,33 @@ def _component(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) ->
                 out(f"    unsupported import: {imp}")
         return EXIT_OK
     if ns.cmd == "update-workers":
-        workers = desk.workers.list(component=ns.name)
-        results = []
-        failed = False
-        for m in workers:
-            ref = f"{ns.name}/{m['workerId']['workerName']}"
-            try:
-                o = desk.workers.update(ref, ns.mode, ns.version)
-                results.append(o.to_json())
-                ok, line = o.ok, o.message()
-            except WorkerDeskError as e:
-                ok, line = False, f"{ref}: {one_line(e)}"
-                results.append({"worker": ref, "outcome": "rejected", "reason": one_line(e)})
+        from domain.services.bulk import BulkUpdates, WorkerResult
+
+        bulk = BulkUpdates(desk.workers)
+        refs = bulk.refs_of(ns.name)
+        run = bulk.start(refs, ns.mode, ns.version, stop_on_failure=ns.stop_on_failure)
+        results: list[dict[str, Any]] = []
+
+        def report(r: WorkerResult) -> None:
+            if r.skipped:
+                return
+            if r.outcome is not None:
+                results.append(r.outcome.to_json())
+                line = r.outcome.message()
+            else:
+                results.append({"worker": r.ref, "outcome": "rejected", "reason": r.error})
+                line = f"{r.ref}: {r.error}"
             if not ns.json:
-                out(("ok     " if ok else "FAILED ") + line)
-            if not ok:
-                failed = True
-                if ns.stop_on_failure:
-                    if not ns.json:
-                        out("stopping: --stop-on-failure")
-                    break
+                out(("ok     " if r.ok else "FAILED ") + line)
+                if not r.ok and ns.stop_on_failure:
+                    out("stopping: --stop-on-failure")
+
+        run.run(each=report)
         if ns.json:
             _print_json(results)
-        elif not workers:
+        elif not refs:
             out(f"component {ns.name} has no workers")
-        return EXIT_FAILED if failed else EXIT_OK
+        return EXIT_FAILED if any(not r.ok and not r.skipped for r in run.results) else EXIT_OK
     raise CliError(f"unknown component command {ns.cmd}")
 
 

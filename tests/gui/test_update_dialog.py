@@ -10,9 +10,10 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from desktop_app.gui.updates.dialog import QtUpdateDialog, WorkerResult
+from desktop_app.gui.updates import QtUpdateDialog
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.bootstrap import Desk
+from domain.services.bulk import WorkerResult
 from tests.gui.fixtures_updates import counter_desk, desk, ops  # noqa: F401
 from tests.wat import counter
 

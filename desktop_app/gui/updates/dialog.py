@@ -36,11 +36,8 @@ from PySide6.QtWidgets import (
 from desktop_app.gui.updates.jobs import (
     CompatGroup,
     Preflight,
-    WorkerResult,
     _compatibility,
-    _dry_runs,
     _preflight,
-    _update_one,
 )
 from desktop_app.gui.updates.parts import Body, ReportView, side_by_side
 from desktop_app.gui.updates.texts import (
@@ -57,8 +54,9 @@ from desktop_app.gui.updates.texts import (
     written_html,
 )
 from desktop_app.gui.widgets.ops import Op, Operations
+from domain.services.bulk import BulkRun, BulkUpdates, WorkerResult
 from domain.services.components import Components, VersionInfo
-from domain.services.workers import UpdateOutcome, Workers
+from domain.services.workers import Workers
 
 REPORT_TITLE = "Compatibility (nothing has been written)"
 WRITTEN_TITLE = "What was written"
@@ -88,12 +86,10 @@ class QtUpdateDialog(QDialog):
         self._versions: dict[int, VersionInfo] = {}
         self._running: Op | None = None
         self._running_cancellable = False
-        self._queue: list[str] = []
+        self._bulk: BulkRun | None = None  # the update running, worker by worker
         self._results: list[WorkerResult] = []
         self._close_pending = False
         self._report_op: Op | None = None
-        self._update_target: int | None = None
-        self._update_mode = "auto"
         self._dry_run_choice: tuple[int, str] | None = None
         self._dry_run_of: tuple[int, str] | None = None  # the choice the shown results are a dry run of
         self._has_choices = False
@@ -254,7 +250,8 @@ class QtUpdateDialog(QDialog):
             return None
         self._clear_result()
         self._dry_run_choice = (target, self.mode())
-        op = Op("Dry run", _dry_runs, self._workers, list(self.refs), self.mode(), target)
+        run = BulkUpdates(self._workers).start(list(self.refs), self.mode(), target, stop_on_failure=False, dry_run=True)
+        op = Op("Dry run", run.run)
         op.succeeded.connect(self._on_dry_run)
         op.failed.connect(self._on_op_failed)
         op.cancelled.connect(self._on_dry_run_cancelled)
@@ -297,11 +294,12 @@ class QtUpdateDialog(QDialog):
         target = self.target()
         if self.running or target is None or self._refuse_blocked_mode():
             return False
-        self._update_target, self._update_mode = target, self.mode()
         self._dry_run_of = None
         self._clear_result()
         self._results = []
-        self._queue = list(self.refs)
+        self._bulk = BulkUpdates(self._workers).start(
+            list(self.refs), self.mode(), target, stop_on_failure=self.bulk and self.stop_on_failure.isChecked()
+        )
         self.results_table.setRowCount(0)
         self._next_update()
         return True
@@ -439,16 +437,16 @@ class QtUpdateDialog(QDialog):
     # -- update -------------------------------------------------------------------------
 
     def _next_update(self) -> None:
-        target = self._update_target
-        if not self._queue or self._close_pending or target is None:
+        bulk = self._bulk
+        ref = None if bulk is None else bulk.next_ref
+        if bulk is None or ref is None or self._close_pending:
             self._finish_update()
             return
-        ref = self._queue.pop(0)
         done = len(self._results)
-        op = Op(f"Updating {ref}", _update_one, self._workers, ref, self._update_mode, target)
+        op = Op(f"Updating {ref}", bulk.step)
         op.setProperty("ref", ref)
-        op.succeeded.connect(self._on_worker_updated)
-        op.failed.connect(self._on_worker_rejected)
+        op.succeeded.connect(self._on_step)
+        op.failed.connect(self._on_op_failed)
         op.progressed.connect(self._on_progress)
         op.finished.connect(self._on_update_step_finished)
         self.status.setText(
@@ -456,32 +454,20 @@ class QtUpdateDialog(QDialog):
         )
         self._start(op, changes=(f"worker:{ref}", "audit", "workers"))
 
-    def _on_worker_updated(self, outcome: UpdateOutcome) -> None:
-        self._record(WorkerResult(outcome.worker, outcome))
-
-    def _on_worker_rejected(self, message: str) -> None:
-        op = self.sender()
-        ref = str(op.property("ref")) if isinstance(op, Op) else "?"
-        self._record(WorkerResult(ref, error=message))
-
-    def _record(self, result: WorkerResult) -> None:
-        self._results.append(result)
-        self._add_result_row(result)
-        self.worker_finished.emit(result)
+    def _on_step(self, results: list[WorkerResult]) -> None:
+        """The worker's result, then those not attempted because it failed."""
+        for result in results:
+            self._results.append(result)
+            self._add_result_row(result)
+            if not result.skipped:
+                self.worker_finished.emit(result)
 
     def _on_update_step_finished(self) -> None:
         self._running = None
-        last = self._results[-1] if self._results else None
-        if last is not None and not last.ok and self.stop_on_failure.isChecked() and self.bulk:
-            for ref in self._queue:
-                skipped = WorkerResult(ref, skipped=True)
-                self._results.append(skipped)
-                self._add_result_row(skipped)
-            self._queue = []
         self._next_update()
 
     def _finish_update(self) -> None:
-        self._queue = []
+        self._bulk = None
         self._running = None
         self.status.setText("")
         self._show_results(self._results, table=False)
@@ -562,7 +548,8 @@ class QtUpdateDialog(QDialog):
             super().reject()
             return
         self._close_pending = True
-        self._queue = []
+        if self._bulk is not None:
+            self._bulk.stop()
         if self._running_cancellable:
             self._running.cancel()
         self.close_button.setEnabled(False)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from desktop_app.gui.updates.jobs import CompatGroup, WorkerInfo, WorkerResult
+from desktop_app.gui.updates.jobs import CompatGroup, WorkerInfo
 from desktop_app.gui.widgets.formats import human_duration, human_size
 from domain.model.types import ComponentDescription
+from domain.services.bulk import WorkerResult
 from domain.services.components import VersionInfo
 
 MODE_HELP = {
