@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from domain.model.errors import WorkerDeskError, one_line
+from domain.model.labels import MODE_CHOICES
 from domain.model.sizes import format_mib, parse_size
 
 EXIT_OK = 0
@@ -63,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c = comp.add_parser("update-workers", help="update every worker of a component")
     c.add_argument("name")
-    c.add_argument("mode", choices=["auto", "manual"])
+    c.add_argument("mode", choices=MODE_CHOICES)
     c.add_argument("version", nargs="?", type=int)
     c.add_argument("--stop-on-failure", action="store_true")
     c.add_argument("--json", action="store_true")
@@ -110,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("worker")
     w = wk.add_parser("update", help="update a worker to another version")
     w.add_argument("worker")
-    w.add_argument("mode", choices=["auto", "manual"])
+    w.add_argument("mode", choices=MODE_CHOICES)
     w.add_argument("version", nargs="?", type=int, help="target version (default: latest)")
     w.add_argument("--dry-run", action="store_true", help="try it in a scratch instance; record nothing")
     w.add_argument("--json", action="store_true")

@@ -49,11 +49,11 @@ from desktop_app.gui.updates.texts import (
     describe_result,
     esc,
     mode_blockers,
-    mode_word,
     version_label,
     written_html,
 )
 from desktop_app.gui.widgets.ops import Op, Operations
+from domain.model.labels import mode_word
 from domain.services.bulk import BulkRun, BulkUpdates, WorkerResult
 from domain.services.components import Components, VersionInfo
 from domain.services.workers import Workers

@@ -7,6 +7,7 @@ from typing import Any
 
 from desktop_app.gui.updates.jobs import CompatGroup, WorkerInfo
 from desktop_app.gui.widgets.formats import human_duration, human_size
+from domain.model.labels import mode_word
 from domain.model.types import ComponentDescription
 from domain.services.bulk import WorkerResult
 from domain.services.components import VersionInfo
@@ -21,10 +22,6 @@ OK_COLOUR = "#1a7f37"
 FAIL_COLOUR = "#c62828"
 def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value))
-
-
-def mode_word(mode: str) -> str:
-    return "automatic" if mode in ("auto", "automatic") else "manual"
 
 
 def describe_result(r: WorkerResult) -> str:

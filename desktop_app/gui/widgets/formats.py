@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.model.labels import mode_short
+
 OUTCOME_COLOURS = {
     "pending": "#9a6700",
     "succeeded": "#1a7f37",
@@ -36,4 +38,4 @@ def short_time(iso: str | None) -> str:
 
 
 def mode_label(mode: str) -> str:
-    return "auto" if mode == "automatic" else mode
+    return mode_short(mode)
