@@ -11,12 +11,24 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from domain.model.errors import WorkerDeskError, one_line
+from domain.services.worker_store import STORE_READ_ERRORS, describe_store_error
 from domain.model.labels import MODE_CHOICES
 from domain.model.sizes import format_mib, parse_size
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+# (group, command) pairs that only read, so --read-only allows them.
+READ_ONLY_COMMANDS = {
+    ("worker", "list"),
+    ("worker", "get"),
+    ("worker", "oplog"),
+    ("component", "list"),
+    ("component", "get"),
+    ("audit", None),
+    ("check", None),
+}
 
 
 class CliError(Exception):
@@ -121,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     w = wk.add_parser("recover", help="rebuild a worker from its history now")
     w.add_argument("worker")
 
+    c = sub.add_parser(
+        "check", help="verify every stream, blob and compiled component; exit 1 on damage (writes nothing)"
+    )
+    c.add_argument("--json", action="store_true")
+
     a = sub.add_parser(
         "audit",
         help="every update attempt across all workers",
@@ -153,7 +170,11 @@ def run(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -
             return self_check(out)
         if ns.group is None:
             return _gui(ns)
-        desk = _open(ns, read_only=ns.group == "audit" and ns.read_only)
+        if ns.read_only and (ns.group, getattr(ns, "cmd", None)) not in READ_ONLY_COMMANDS:
+            raise CliError(
+                f"`{ns.group} {ns.cmd}` changes the data folder, which --read-only forbids: run it without --read-only"
+            )
+        desk = _open(ns, read_only=ns.group == "check")
         try:
             return _dispatch(ns, desk, out)
         finally:
@@ -167,6 +188,13 @@ def run(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except STORE_READ_ERRORS as e:
+        # A damaged row of the worker this command reads (the other workers are unaffected).
+        if os.environ.get("WORKERDESK_DEBUG"):
+            raise
+        whose = f"worker {ns.worker}" if getattr(ns, "worker", None) else "a stream"
+        print(f"error: {whose} cannot be read: {describe_store_error(e)}; run `workerdesk check`", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as e:  # noqa: BLE001 - last line of defence: one line, no traceback
         if os.environ.get("WORKERDESK_DEBUG"):
             raise
@@ -198,6 +226,8 @@ def _dispatch(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> 
         if isinstance(ns.json, str):
             return _audit_json_file(ns, desk, out)
         return _audit(ns, desk, out)
+    if ns.group == "check":
+        return _check(ns, desk, out)
     raise CliError(f"unknown command {ns.group}")
 
 
@@ -311,6 +341,9 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
             out(f"{'WORKER':36} {'VERSION':>7} {'STATUS':10} {'CALLS':>7}  UPDATES")
             for m in items:
                 ref = f"{m['workerId']['componentName']}/{m['workerId']['workerName']}"
+                if m["status"] == "unreadable":
+                    out(f"{ref:36} {'?':>7} {'unreadable':10} {'?':>7}  {m['unreadable']}; run `workerdesk check`")
+                    continue
                 last = m["updates"][-1] if m["updates"] else None
                 upd = f"{_update_line(last)}" if last else "-"
                 out(f"{ref:36} {m['componentVersion']:>7} {m['status']:10} {m['invocationCount']:>7}  {upd}")
@@ -361,6 +394,9 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
         return EXIT_OK
     if ns.cmd == "oplog":
         entries = workers.oplog(ns.worker, ns.start, ns.limit)
+        gaps = _gaps([e.index for e in entries], ns.start)
+        for gap in gaps:
+            print(f"warning: {ns.worker}: {gap}; run `workerdesk check`", file=sys.stderr)
         if ns.query:
             from domain.services.history_query import HistoryQuery, filter_entries
 
@@ -370,7 +406,7 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
                 raise CliError(f"--query is not a valid regular expression: {e}") from None
         if ns.json:
             _print_json([e.to_json() for e in entries])
-            return EXIT_OK
+            return EXIT_FAILED if gaps else EXIT_OK
         for e in entries:
             out(f"#{e.index:<6} {e.timestamp[:23]}  v{e.version:<3} {e.kind:18} {e.summary()}")
             if e.kind == "invocation":
@@ -380,7 +416,7 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
                     out(f"{'':8}  host call {name} -> {value}")
                 for line in (e.data.get("stdout") or "").splitlines():
                     out(f"{'':8}  log: {line}")
-        return EXIT_OK
+        return EXIT_FAILED if gaps else EXIT_OK
     if ns.cmd == "delete":
         workers.delete(ns.worker)
         out(f"Deleted worker {ns.worker}")
@@ -415,6 +451,17 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
     raise CliError(f"unknown worker command {ns.cmd}")
 
 
+def _gaps(indexes: list[int], start: int) -> list[str]:
+    """Positions missing from a run of history entries (a deleted row), as phrases."""
+    gaps, expected = [], start
+    for index in indexes:
+        if index > expected:
+            span = f"#{expected}" if index == expected + 1 else f"#{expected} to #{index - 1}"
+            gaps.append(f"history {'entry' if index == expected + 1 else 'entries'} {span} {'is' if index == expected + 1 else 'are'} missing")
+        expected = index + 1
+    return gaps
+
+
 def _print_divergence(div: dict[str, Any] | None, out: Callable[[str], None]) -> None:
     if not div:
         return
@@ -440,22 +487,35 @@ def _audit_json_file(ns: argparse.Namespace, desk: Any, out: Callable[[str], Non
     """``audit --json FILE``: the rows ``audit --json`` prints, written to FILE like --csv and --html."""
     from domain.services import audit
 
-    rows = audit.update_attempts(desk.workers)
+    rows, unreadable = _audit_rows(desk)
     target = Path(ns.json)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(audit.to_json(rows) + "\n", encoding="utf-8")
     os.replace(tmp, target)
     out(f"Wrote {len(rows)} update attempt(s) to {target}")
-    return EXIT_OK
+    return EXIT_FAILED if unreadable else EXIT_OK
+
+
+def _audit_rows(desk: Any) -> tuple[list[Any], list[tuple[str, str]]]:
+    """The audit rows, and the workers left out because they cannot be read (warned on stderr)."""
+    from domain.services import audit
+
+    unreadable: list[tuple[str, str]] = []
+    rows = audit.update_attempts(desk.workers, unreadable)
+    for who, reason in unreadable:
+        print(f"warning: {who} cannot be read, so its updates are missing from this audit: {reason}", file=sys.stderr)
+    if unreadable:
+        print("warning: run `workerdesk check` for every damage in the workspace", file=sys.stderr)
+    return rows, unreadable
 
 
 def _audit(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> int:
     from domain.services import audit
 
-    rows = audit.update_attempts(desk.workers)
+    rows, unreadable = _audit_rows(desk)
     if ns.json:
         out(audit.to_json(rows))
-        return EXIT_OK
+        return EXIT_FAILED if unreadable else EXIT_OK
     if ns.csv or ns.html:
         target = Path(ns.csv or ns.html)
         text = audit.to_csv(rows) if ns.csv else audit.to_html(rows)
@@ -463,10 +523,10 @@ def _audit(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> int
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
         out(f"Wrote {len(rows)} update attempt(s) to {target}")
-        return EXIT_OK
+        return EXIT_FAILED if unreadable else EXIT_OK
     if not rows:
         out("No update attempts recorded yet.")
-        return EXIT_OK
+        return EXIT_FAILED if unreadable else EXIT_OK
     out(f"{'TIME':20} {'WORKER':28} {'FROM':>4} {'TO':>4} {'MODE':9} {'OUTCOME':10} DETAILS")
     for r in rows:
         frm = "-" if r.fromVersion is None else str(r.fromVersion)
@@ -474,4 +534,17 @@ def _audit(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> int
         if r.snapshotSize is not None:
             det = (det + f" [snapshot {r.snapshotSize} B {r.snapshotHash[:10] if r.snapshotHash else ''}]").strip()
         out(f"{r.time[:19]:20} {r.worker:28} {frm:>4} {r.toVersion:>4} {r.mode:9} {r.outcome:10} {det}")
-    return EXIT_OK
+    return EXIT_FAILED if unreadable else EXIT_OK
+
+
+def _check(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> int:
+    from domain.bootstrap import checks
+    from domain.services.check import run_checks
+
+    report = run_checks(checks(desk))
+    if ns.json:
+        _print_json(report.to_json())
+    else:
+        for line in report.lines():
+            out(line)
+    return EXIT_OK if report.ok else EXIT_FAILED

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from domain.model.vocabulary import UpdateRecordType
 
+from .worker_store import DamagedStream
+
 if TYPE_CHECKING:
     from .workers import Workers
 
@@ -58,17 +60,24 @@ class AuditRow:
 
 
 
-def update_attempts(workers: "Workers") -> list[AuditRow]:
+def update_attempts(workers: "Workers", unreadable: list[tuple[str, str]] | None = None) -> list[AuditRow]:
     """All update attempts, in the order they were requested.
 
     The rows are the update records the Worker aggregate keeps (the same ones
     ``worker get`` shows), for every worker ever created, deleted ones too.
-    Reads only: it works on a data folder opened read-only.
+    Reads only: it works on a data folder opened read-only. A worker whose
+    stream cannot be read is left out and, given ``unreadable``, added to it
+    as (worker or stream, reason).
     """
     rows = []
     store = workers.store
     for wid in store.worker_ids():
-        w = store.load(wid)
+        try:
+            w = store.load_or_damage(wid)
+        except DamagedStream as e:
+            if unreadable is not None:
+                unreadable.append((store.created_ref(wid) or f"stream {wid}", e.reason))
+            continue
         if w is None:
             continue
         for u in w.updates:

@@ -9,12 +9,13 @@ the recorded host calls. Any difference is a :class:`Divergence`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterator
 from uuid import UUID
 
 from domain.model import wave
-from domain.model.errors import BadArguments, FunctionNotFound, HostCallDivergence, InvocationFailed
+from domain.model.errors import BadArguments, FunctionNotFound, HostCallDivergence, InvocationFailed, WorkerDeskError
 from domain.model.hostcalls import HostCalls
 from domain.model.types import FunctionSignature
 from domain.model.worker import Worker
@@ -80,6 +81,12 @@ class Rebuilder:
         hc = host_calls or HostCalls()
         if startup and w.startup is not None:
             hc.go_replay(w.startup["hostCalls"])
+        granted = w.grants.get("dir")
+        if granted is not None and not os.path.isdir(granted):
+            raise WorkerDeskError(
+                f"worker {w.ref} was given the folder {granted} (--grant-dir), which no longer exists: "
+                "create it again (an empty folder will do) to run the worker"
+            )
         loaded = self.runtime.load_stored(version.sha256, lambda: self.blobs.get(version.sha256))
         config = self.runtime.instance_config(
             worker_name=w.name,

@@ -8,13 +8,15 @@ compressor and the event classes' upcasters always apply.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import OriginatorVersionError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 
-from domain.model.errors import ConcurrentModification, WorkerDeskError
+from domain.model.errors import ConcurrentModification, WorkerDeskError, one_line
 from domain.model.worker import Worker, topics_of
 
 from .streams import originators
@@ -24,6 +26,7 @@ SNAPSHOT_INTERVAL = 200
 _BATCH = 2000
 
 CREATED_TOPICS = topics_of(Worker.Created)
+CREATED_TOPIC_SET = frozenset(CREATED_TOPICS)
 COMPLETED_TOPICS = frozenset(topics_of(Worker.InvocationCompleted))
 DELETED_TOPICS = frozenset(topics_of(Worker.Deleted))
 
@@ -83,6 +86,52 @@ class WorkerStore:
         """Every worker stream ever created, deleted ones too, in creation order."""
         return originators(self.recorder, CREATED_TOPICS)
 
+    # -- damage ------------------------------------------------------------------------
+
+    def load_or_damage(self, wid: UUID) -> Worker | None:
+        """Like :meth:`load`, but a stream that cannot be read raises :class:`DamagedStream`
+        naming what is wrong with it (a missing entry, an entry that does not decode)."""
+        try:
+            return self.load(wid)
+        except Exception as e:  # noqa: BLE001 - any failure to rebuild the aggregate is damage to report
+            raise DamagedStream(wid, self.diagnose(wid) or describe_store_error(e)) from None
+
+    def diagnose(self, wid: UUID) -> str | None:
+        """What is wrong with one stream's stored entries (None if each is there and decodes)."""
+        expected = 1
+        for stored in self.stored(wid):
+            if stored.originator_version != expected:
+                return _missing(expected, stored.originator_version)
+            try:
+                self.decode(stored)
+            except MapperDeserialisationError as e:
+                return describe_store_error(e)
+            except Exception as e:  # noqa: BLE001 - reported, not raised
+                return f"history entry #{expected} cannot be decoded ({describe_store_error(e)})"
+            expected += 1
+        return None
+
+    def created_ref(self, wid: UUID) -> str | None:
+        """``component/worker`` as the stream's first entry names it (None if it cannot be read)."""
+        try:
+            first = self.recorder.select_events(wid, limit=1)
+            if not first or first[0].originator_version != 1 or first[0].topic not in CREATED_TOPIC_SET:
+                return None
+            event: Any = self.decode(first[0])
+            return f"{event.component_name}/{event.name}"
+        except Exception:  # noqa: BLE001 - the caller shows the stream id instead
+            return None
+
+    def all_stored(self, page: int = 500) -> Iterator[Any]:
+        """Every stored event of every stream in this store, in the order recorded."""
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start=start, limit=page)
+            if not batch:
+                return
+            yield from batch
+            start = batch[-1].id + 1
+
     # -- appending -------------------------------------------------------------------
 
     def append(self, worker: Worker, snapshot_version: int) -> int:
@@ -107,3 +156,44 @@ class WorkerStore:
             self.snapshots.put([type(worker).Snapshot.take(worker)])
             return worker.version
         return snapshot_version
+
+
+class DamagedStream(WorkerDeskError):
+    """A stream whose stored entries cannot be read back (a missing or garbled row)."""
+
+    def __init__(self, wid: UUID, reason: str) -> None:
+        super().__init__(f"stream {wid} is damaged: {reason}")
+        self.wid = wid
+        self.reason = reason
+
+    def named(self, ref: str) -> "DamagedStream":
+        """The same damage, told of the worker ``ref``."""
+        named = DamagedStream(self.wid, self.reason)
+        named.args = (f"worker {ref} cannot be read: {self.reason}",)
+        return named
+
+
+def _missing(expected: int, found: int) -> str:
+    if found == expected + 1:
+        return f"history entry #{expected} is missing"
+    return f"history entries #{expected} to #{found - 1} are missing"
+
+
+def describe_store_error(error: BaseException) -> str:
+    """One line for an error raised while reading stored events back."""
+    if isinstance(error, OriginatorVersionError) and len(error.args) == 2:
+        found, expected = error.args
+        if isinstance(found, int) and isinstance(expected, int) and found > expected:
+            return _missing(expected, found)
+        return f"history entry #{found} is out of order (expected #{expected})"
+    message = one_line(error) or type(error).__name__
+    if isinstance(error, MapperDeserialisationError):
+        position = re.search(r"originator_version (\d+)", message)
+        cause = error.__cause__ or error.__context__
+        why = one_line(cause) if cause is not None else message
+        entry = f"history entry #{position.group(1)}" if position else "a history entry"
+        return f"{entry} cannot be decoded ({why})"
+    return f"{type(error).__name__}: {message}"
+
+
+STORE_READ_ERRORS: tuple[type[BaseException], ...] = (OriginatorVersionError, MapperDeserialisationError)

@@ -39,7 +39,7 @@ from .ports import BlobStore, CrashPoints, Instance, Lease, Markers, NoCrashPoin
 from .replay import Diverged, Divergence, ProgressFn, Rebuilder
 from .state_snapshots import StateSnapshots
 from .updates import UpdateOutcome, Updates
-from .worker_store import SNAPSHOT_INTERVAL, WorkerStore
+from .worker_store import SNAPSHOT_INTERVAL, STORE_READ_ERRORS, DamagedStream, WorkerStore
 
 __all__ = [
     "Divergence",
@@ -277,7 +277,22 @@ class Workers(Application):
     # ==================================================================== queries
 
     def get(self, ref: str) -> dict[str, Any]:
-        return self.metadata(self.live.get(ref, fresh=True).worker)
+        try:
+            return self.metadata(self.live.get(ref, fresh=True).worker)
+        except STORE_READ_ERRORS:
+            self._raise_damaged(ref)
+            raise
+
+    def _raise_damaged(self, ref: str) -> None:
+        """A worker whose stream cannot be read: one line that names the damage."""
+        wid = self.live.resolve_id(ref)
+        try:
+            self.store.load_or_damage(wid)
+        except DamagedStream as e:
+            raise DamagedStream(
+                wid, f"{e.reason}; its other entries are kept: run `workerdesk check` for the whole workspace"
+            ).named(ref) from None
+
 
     def read_metadata(self, ref: str) -> dict[str, Any]:
         """``worker get`` read straight from the event store.
@@ -286,7 +301,11 @@ class Workers(Application):
         anything (no orphan bookkeeping), so any thread may call it.
         """
         self.live.forget_ref(ref)
-        w = self.store.load(self.live.resolve_id(ref))
+        try:
+            w = self.store.load(self.live.resolve_id(ref))
+        except STORE_READ_ERRORS:
+            self._raise_damaged(ref)
+            raise
         if w is None or w.deleted:
             raise NotFound(f"no worker {ref}")
         return self.metadata(w)
@@ -295,15 +314,38 @@ class Workers(Application):
         return self.live.get(ref, fresh=True).worker
 
     def list(self, component: str | None = None) -> list[dict[str, Any]]:
+        """Every worker's metadata; a worker whose stream cannot be read is listed with
+        status ``unreadable`` and the reason (``unreadable``), so the others still list."""
         out = []
         for wid in self.store.worker_ids():
-            w = self.store.load(wid)
+            try:
+                w = self.store.load_or_damage(wid)
+            except DamagedStream as e:
+                entry = self.unreadable_metadata(wid, e.reason)
+                if component is None or entry["workerId"]["componentName"] == component:
+                    out.append(entry)
+                continue
             if w is None or w.deleted:
                 continue
             if component is not None and w.component_name != component:
                 continue
             out.append(self.metadata(w))
         return sorted(out, key=lambda m: (m["workerId"]["componentName"], m["workerId"]["workerName"]))
+
+    def unreadable_metadata(self, wid: UUID, reason: str) -> dict[str, Any]:
+        """The listing of a worker whose stream cannot be read: its name if the first entry
+        still says it, its stream id otherwise, and what is wrong."""
+        ref = self.store.created_ref(wid)
+        component, name = ref.split("/", 1) if ref else ("?", f"stream-{wid}")
+        return {
+            "workerId": {"componentName": component, "workerName": name},
+            "streamId": str(wid),
+            "status": "unreadable",
+            "unreadable": reason,
+            "componentVersion": None,
+            "invocationCount": None,
+            "updates": [],
+        }
 
     def metadata(self, w: Worker) -> dict[str, Any]:
         updates = sorted(

@@ -6,9 +6,11 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from domain.model.errors import NotFound
+from domain.model.errors import NotFound, WorkerDeskError
+
+from .paths import PRIVATE, Permissions
 
 
 def sha256_hex(data: bytes) -> str:
@@ -18,9 +20,10 @@ def sha256_hex(data: bytes) -> str:
 class FileBlobStore:
     """Blobs as files named by their SHA-256, written atomically."""
 
-    def __init__(self, root: Path, read_only: bool = False) -> None:
+    def __init__(self, root: Path, read_only: bool = False, permissions: Permissions = PRIVATE) -> None:
         self.root = root
         self.read_only = read_only
+        self.permissions = permissions
 
     def _path(self, digest: str) -> Path:
         return self.root / digest[:2] / digest
@@ -30,10 +33,16 @@ class FileBlobStore:
         path = self._path(digest)
         if path.exists() or self.read_only:
             return digest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            if not path.parent.is_dir():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.permissions.apply(path.parent, True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        except (NotADirectoryError, FileExistsError):
+            raise self._not_a_folder() from None
         try:
             with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), self.permissions.file_mode)
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
@@ -51,12 +60,31 @@ class FileBlobStore:
             data = self._path(digest).read_bytes()
         except FileNotFoundError:
             raise NotFound(f"blob {digest[:12]}… is missing from {self.root}") from None
+        except NotADirectoryError:
+            raise self._not_a_folder() from None
+        except OSError as e:
+            raise WorkerDeskError(f"cannot read blob {digest[:12]}… in {self.root}: {e.strerror}") from None
         if sha256_hex(data) != digest:
             raise NotFound(f"blob {digest[:12]}… in {self.root} is corrupt (its hash does not match)")
         return data
 
     def exists(self, digest: str) -> bool:
         return self._path(digest).exists()
+
+    def digests(self) -> Iterator[str]:
+        """Every stored blob's name (its claimed SHA-256), for verification."""
+        if not self.root.is_dir():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if folder.is_dir():
+                for path in sorted(folder.iterdir()):
+                    if not path.name.startswith("."):
+                        yield path.name
+
+    def _not_a_folder(self) -> WorkerDeskError:
+        return WorkerDeskError(
+            f"the blob folder {self.root} (or a folder in it) is a file: move it away and restore the folder from a backup"
+        )
 
 
 class PostgresBlobStore:
@@ -99,3 +127,10 @@ class PostgresBlobStore:
     def exists(self, digest: str) -> bool:
         with self._connect() as conn:
             return conn.execute(f"SELECT 1 FROM {self.table} WHERE sha256 = %s", (digest,)).fetchone() is not None
+
+    def digests(self) -> Iterator[str]:
+        """Every stored blob's key (its claimed SHA-256), for verification."""
+        with self._connect() as conn:
+            rows = conn.execute(f"SELECT sha256 FROM {self.table} ORDER BY sha256").fetchall()
+        for (digest,) in rows:
+            yield str(digest)

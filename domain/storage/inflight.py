@@ -81,8 +81,9 @@ class InflightMarkers:
     gone is an invocation that was killed midway.
     """
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(self, directory: Path | None, file_mode: int = 0o600) -> None:
         self.directory = directory
+        self.file_mode = file_mode
         self._token = runner_token().replace(":", "_")
         self._fds: dict[str, int] = {}
         # How a runner on another host is judged: its lease (set by open_desk).
@@ -98,7 +99,8 @@ class InflightMarkers:
             return
         fd = self._fds.get(worker_id)
         if fd is None:
-            fd = os.open(self._path(worker_id), os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self._path(worker_id), os.O_RDWR | os.O_CREAT, self.file_mode)
+            os.fchmod(fd, self.file_mode)
             self._fds[worker_id] = fd
         os.pwrite(fd, b"1" + json.dumps(payload).encode() + b"\n", 0)
 
