@@ -43,8 +43,10 @@ from desktop_app.gui.history.jobs import (
 )
 from desktop_app.gui.history.marks import MARKERS, marker_icon
 from desktop_app.gui.history.model import HistoryModel
+from desktop_app.gui.timeline import TimelineStrip
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.services.history_query import KINDS, HistoryQuery, scan
+from domain.services.timeline import TimelineSummary
 from domain.services.workers import Workers
 
 
@@ -56,6 +58,7 @@ class QtHistoryView(QWidget):
     exported = Signal(str)
     export_failed = Signal(str)
     located = Signal(str)
+    timeline_loaded = Signal(str)
 
     def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +69,14 @@ class QtHistoryView(QWidget):
         self._filter_op: Op | None = None
         self._scanned_to = 0
         self.model = HistoryModel(workers, ops, self)
+        self.timeline = TimelineStrip(self)
+        self.timeline.setToolTip("")
+        self.timeline.entry_clicked.connect(self.show_entry)
+        # The strip is read after the table's first page, so it never delays the first paint.
+        self._timeline_wanted = False
+        self._timeline_op: Op | None = None
+        self._timeline_again = False
+        self._pending_entry: int | None = None
 
         self._kinds_button = QToolButton(self)
         self._kinds_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -137,6 +148,7 @@ class QtHistoryView(QWidget):
         self.model.modelReset.connect(self._update_status)
         self.model.rowsInserted.connect(self._update_status)
         self.model.page_failed.connect(self._on_page_failed)
+        self.model.page_loaded.connect(self._on_page_loaded)
 
         self.detail = QTextBrowser(self)
         self.detail.setOpenLinks(False)
@@ -155,6 +167,7 @@ class QtHistoryView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addWidget(self.timeline)
         layout.addWidget(splitter, 1)
         layout.addWidget(self._status)
         self._update_kinds_button()
@@ -179,6 +192,10 @@ class QtHistoryView(QWidget):
             self._scanned_to = 0
             self.model.set_source(None, 0)
             self.detail.clear()
+            self.timeline.set_summary(None)
+            self._timeline_wanted = False
+            self._timeline_again = False
+            self._pending_entry = None
         if ref is None:
             self._update_status()
             return
@@ -218,6 +235,7 @@ class QtHistoryView(QWidget):
             if self.model.filtered:
                 self.model.set_rows(None)
             self.filter_applied.emit(self.model.rowCount())
+            self._show_pending_entry()
             return
         if self.model.wid is None:
             return
@@ -232,6 +250,25 @@ class QtHistoryView(QWidget):
         self.table.setCurrentIndex(idx)
         self.table.scrollTo(idx, QAbstractItemView.ScrollHint.PositionAtCenter)
         return True
+
+    def show_entry(self, history_index: int) -> bool:
+        """Select and scroll to entry ``history_index``; shown as soon as the history is open.
+
+        An entry hidden by the filter clears the filter first.
+        """
+        if self.model.wid is None:
+            self._pending_entry = history_index
+            return False
+        if not 1 <= history_index <= self.model.history_length:
+            self._status.setText(f"{self._ref} has no entry #{history_index:,}")
+            return False
+        if self.select_index(history_index):
+            self.table.setFocus()
+            return True
+        if self._filter.active:
+            self._pending_entry = history_index
+            self.set_filter()
+        return False
 
     def export_json(self, path: str | None = None) -> Op | None:
         """Export the entries shown (after filtering) as a JSON array."""
@@ -265,14 +302,55 @@ class QtHistoryView(QWidget):
             return
         if self.model.wid != loc.wid:
             self.model.set_source(loc.wid, loc.length)
+            self._timeline_wanted = True
             if self._filter.active:
                 self._scan(1, loc.length, fresh=True)
         else:
             self.model.set_length(loc.length)
             if self._filter.active and self._filter_op is None and loc.length > self._scanned_to:
                 self._scan(self._scanned_to + 1, loc.length, fresh=False)
+            if not self._timeline_wanted:
+                self.load_timeline()
         self._update_status()
         self.located.emit(loc.ref)
+        self._show_pending_entry()
+
+    def _show_pending_entry(self) -> None:
+        entry, self._pending_entry = self._pending_entry, None
+        if entry is not None and self.model.wid is not None:
+            self.show_entry(entry)
+
+    # -- the timeline strip -----------------------------------------------------------
+
+    def load_timeline(self) -> Op | None:
+        """Read the worker's timeline summary in the background (only new entries after the first time)."""
+        if self._ref is None:
+            return None
+        self._timeline_wanted = False
+        if self._timeline_op is not None:
+            self._timeline_again = True
+            return self._timeline_op
+        op = Op("Reading the timeline", self._workers.timeline, self._ref)
+        op.setProperty("ref", self._ref)
+        op.succeeded.connect(self._on_timeline)
+        op.finished.connect(self._on_timeline_finished)
+        self._timeline_op = op
+        return self._ops.read(op)
+
+    def _on_timeline(self, summary: TimelineSummary) -> None:
+        op = self.sender()
+        if not isinstance(op, Op) or op.property("ref") != self._ref:
+            return
+        self.timeline.set_summary(summary, keep_window=self.timeline.summary is not None)
+        self.timeline_loaded.emit(self._ref or "")
+
+    def _on_timeline_finished(self) -> None:
+        if self.sender() is not self._timeline_op:
+            return
+        self._timeline_op = None
+        if self._timeline_again:
+            self._timeline_again = False
+            self.load_timeline()
 
     def _on_locate_failed(self, message: str) -> None:
         self._status.setText(message)
@@ -311,6 +389,8 @@ class QtHistoryView(QWidget):
         self._scanned_to = stop
         self._update_status()
         self.filter_applied.emit(self.model.rowCount())
+        if op.property("fresh"):
+            self._show_pending_entry()
         if self._filter.active and self.model.history_length > self._scanned_to and self.model.filtered:
             self._scan(self._scanned_to + 1, self.model.history_length, fresh=False)
 
@@ -353,6 +433,10 @@ class QtHistoryView(QWidget):
         self._show_detail(current.row() if current.isValid() else -1)
         if current.isValid():
             self.entry_selected.emit(self.model.history_index(current.row()))
+
+    def _on_page_loaded(self, _page: int) -> None:
+        if self._timeline_wanted:
+            self.load_timeline()
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
         current = self.table.currentIndex()
