@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.gui.audit.drain import Drain, DrainPanel, read_drain
 from desktop_app.gui.audit.model import (
     FORMATS,
     OUTCOME_CHOICES,
@@ -42,6 +43,7 @@ class QtAuditView(QWidget):
     """All update attempts of the data folder, read-only, with filters and exports."""
 
     refreshed = Signal(int)
+    drain_loaded = Signal(str)
     exported = Signal(str)
     export_failed = Signal(str)
 
@@ -92,6 +94,9 @@ class QtAuditView(QWidget):
         hh.setStretchLastSection(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.status = QLabel(self)
+        self.drain = DrainPanel(self)
+        self.drain.setToolTip("How many workers of the component ran each version over time")
+        self.drain.hide()
 
         filters = QHBoxLayout()
         filters.addWidget(self.component_combo)
@@ -109,6 +114,7 @@ class QtAuditView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
+        layout.addWidget(self.drain)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
@@ -117,6 +123,7 @@ class QtAuditView(QWidget):
         self._refresh_timer.setInterval(200)
         self._refresh_timer.timeout.connect(self.refresh)
         self.component_combo.currentIndexChanged.connect(self._apply_filters)
+        self.component_combo.currentIndexChanged.connect(self.load_drain)
         self.outcome_combo.currentIndexChanged.connect(self._apply_filters)
         self.worker_edit.textChanged.connect(self._apply_filters)
         self.dates_check.toggled.connect(self._on_dates_toggled)
@@ -136,6 +143,23 @@ class QtAuditView(QWidget):
         op.failed.connect(self._on_failed)
         self.status.setText("Reading update attempts…")
         return self._submit(op)
+
+    def load_drain(self) -> Op | None:
+        """Read the drain view of the component chosen (hidden for all components)."""
+        component = self.component_combo.currentData()
+        if not component:
+            self.drain.hide()
+            return None
+        op = Op("Reading the drain view", read_drain, self._workers, str(component))
+        op.succeeded.connect(self._on_drain)
+        return self._submit(op)
+
+    def _on_drain(self, d: Drain) -> None:
+        if d.component != self.component_combo.currentData():
+            return
+        self.drain.set_drain(d)
+        self.drain.show()
+        self.drain_loaded.emit(d.component)
 
     def set_filters(
         self,
@@ -165,6 +189,7 @@ class QtAuditView(QWidget):
         self.date_from.setEnabled(dates)
         self.date_to.setEnabled(dates)
         self._apply_filters()
+        self.load_drain()
 
     def shown_rows(self) -> list[AuditRow]:
         return self.proxy.rows()
@@ -201,6 +226,7 @@ class QtAuditView(QWidget):
                 edit.setDate(day)
                 edit.blockSignals(False)
         self._apply_filters()
+        self.load_drain()
         self.refreshed.emit(len(rows))
 
     def _on_failed(self, message: str) -> None:

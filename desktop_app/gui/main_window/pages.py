@@ -194,8 +194,8 @@ class QtComponentPage(QWidget):
         head.addWidget(self.add_version_button)
         head.addWidget(self.new_worker_button)
 
-        self.versions = QTableWidget(0, 6, self)
-        self.versions.setHorizontalHeaderLabels(["Version", "Snapshot", "Size", "Added", "SHA-256", "Source"])
+        self.versions = QTableWidget(0, 7, self)
+        self.versions.setHorizontalHeaderLabels(["Version", "Snapshot", "Workers", "Size", "Added", "SHA-256", "Source"])
         _table(self.versions)
         self.versions.itemSelectionChanged.connect(self._on_version_selected)
         self.exports_title = set_role(QLabel("Exports", self), "section")
@@ -238,8 +238,12 @@ class QtComponentPage(QWidget):
         self.new_worker_button.setEnabled(not read_only)
         self.add_version_button.setEnabled(not read_only)
 
-    def show_component(self, info: ComponentInfo | None, version: int | None = None) -> None:
+    def show_component(
+        self, info: ComponentInfo | None, version: int | None = None, workers_per_version: dict[int, int] | None = None
+    ) -> None:
+        """Show ``info``'s versions, each with how many workers run it, and ``version``'s exports."""
         self.info = info
+        counts = workers_per_version or {}
         self.versions.setRowCount(0)
         self.exports.setRowCount(0)
         if info is None:
@@ -248,19 +252,26 @@ class QtComponentPage(QWidget):
             return
         self.title.setText(info.name)
         n = len(info.versions)
-        self.subtitle.setText(f"{n} version{'s' if n != 1 else ''} · component id {info.id}")
+        w = sum(counts.values())
+        self.subtitle.setText(
+            f"{n:,} version{'s' if n != 1 else ''} · {w:,} worker{'s' if w != 1 else ''} · component id {info.id}"
+        )
         self.versions.blockSignals(True)
         for v in reversed(info.versions):
             d = v.description
             snap = " + ".join(x for x, ok in (("save", d.exports_save), ("load", d.exports_load)) if ok) or "none"
             row = self.versions.rowCount()
             self.versions.insertRow(row)
-            cells = [str(v.version), snap, f"{v.size:,} B", short_time(v.added_at), v.sha256[:16] + "…", v.source or "—"]
+            on = counts.get(v.version, 0)
+            cells = [str(v.version), snap, f"{on:,}", f"{v.size:,} B", short_time(v.added_at), v.sha256[:16] + "…", v.source or "—"]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 0:
                     item.setData(Qt.ItemDataRole.UserRole, v.version)
-                if col == 4:
+                if col == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setToolTip(f"{on:,} worker{'s' if on != 1 else ''} of {info.name} run version {v.version}")
+                if col == 5:
                     item.setToolTip(v.sha256)
                     item.setFont(mono_font())
                 if col == 1:

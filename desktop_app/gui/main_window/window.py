@@ -310,12 +310,22 @@ class QtMainWindow(QMainWindow):
             if kind == "version":
                 component, _, n = name.rpartition(":")
                 version = int(n)
-            self.component_page.show_component(self.navigator.components.get(component), version)
+            self.component_page.show_component(
+                self.navigator.components.get(component), version, self._workers_per_version(component)
+            )
             self.stack.setCurrentWidget(self.component_page)
         else:
             self.stack.setCurrentWidget(self.empty_page)
         self.settings.setValue("navigator/current", key)
         self._update_actions()
+
+    def _workers_per_version(self, component: str) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for meta in self.navigator.workers.values():
+            version = meta.get("componentVersion")
+            if meta["workerId"]["componentName"] == component and isinstance(version, int):
+                counts[version] = counts.get(version, 0) + 1
+        return counts
 
     @Slot()
     def _on_loaded(self) -> None:
