@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from desktop_app.gui.navigator.model import BADGES_ROLE, Badge
+from desktop_app.gui.navigator.model import ATTENTION_ROLE, BADGES_ROLE, Badge
 from desktop_app.gui.widgets.style import BADGES
 
 
@@ -41,7 +41,7 @@ class BadgeDelegate(QStyledItemDelegate):
         opt.text = ""
         style = opt.widget.style() if opt.widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        badges: list[Badge] = index.data(BADGES_ROLE) or []
+        badges = _badges(index)
         text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
         small = self._badge_font(opt.font)
         fm_small = _metrics(small)
@@ -77,7 +77,7 @@ class BadgeDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         base = super().sizeHint(option, index)
-        badges: list[Badge] = index.data(BADGES_ROLE) or []
+        badges = _badges(index)
         small = self._badge_font(option.font)
         fm_small = _metrics(small)
         extra = sum(fm_small.horizontalAdvance(b) + 2 * self.PAD_X + self.GAP for b, _ in badges) + 12
@@ -93,6 +93,10 @@ class BadgeDelegate(QStyledItemDelegate):
         small.setBold(False)
         small.setWeight(QFont.Weight.DemiBold)
         return small
+
+
+def _badges(index: QModelIndex | QPersistentModelIndex) -> list[Badge]:
+    return list(index.data(BADGES_ROLE) or []) + list(index.data(ATTENTION_ROLE) or [])
 
 
 def _metrics(font: QFont) -> Any:

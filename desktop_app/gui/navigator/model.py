@@ -31,6 +31,8 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 BADGES_ROLE = Qt.ItemDataRole.UserRole + 3
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 4
 NAME_ROLE = Qt.ItemDataRole.UserRole + 5
+# What needs attention, painted after the other badges: a failed last update, a newer version.
+ATTENTION_ROLE = Qt.ItemDataRole.UserRole + 6
 
 Badge = tuple[str, str]  # text, style
 
@@ -67,6 +69,23 @@ def worker_badges(meta: dict[str, Any]) -> list[Badge]:
     badges: list[Badge] = [(f"v{meta['componentVersion']}", "version"), (status, STATUS_BADGE.get(status, "muted"))]
     if any(u.get("type") == "pendingUpdate" for u in meta.get("updates", [])):
         badges.append(("update pending", "warn"))
+    return badges
+
+
+def last_update_failed(meta: dict[str, Any]) -> bool:
+    """Whether the worker's last finished update attempt failed (pending and cancelled ones aside)."""
+    finished = [u for u in meta.get("updates", []) if u.get("type") in ("successfulUpdate", "failedUpdate")]
+    return bool(finished) and finished[-1].get("type") == "failedUpdate"
+
+
+def attention_badges(meta: dict[str, Any], latest: int | None) -> list[Badge]:
+    """What needs attention: a failed last update, a newer version of its component."""
+    badges: list[Badge] = []
+    if last_update_failed(meta):
+        badges.append(("update failed", "bad"))
+    version = meta.get("componentVersion")
+    if latest is not None and isinstance(version, int) and latest > version:
+        badges.append((f"v{latest} available", "load"))
     return badges
 
 
@@ -132,6 +151,9 @@ class NavigatorModel(QStandardItemModel):
         for comp, group in groups.items():
             n = group.rowCount()
             group.setData([(f"{n} worker{'s' if n != 1 else ''}", "muted")], BADGES_ROLE)
+            failed = sum(last_update_failed(m) for m in tree.workers if m["workerId"]["componentName"] == comp)
+            if failed:
+                group.setData([(f"{failed} update{'s' if failed != 1 else ''} failed", "bad")], ATTENTION_ROLE)
 
     def update_worker(self, meta: dict[str, Any]) -> bool:
         """Refresh one worker's row; False when it is not in the tree yet."""
@@ -148,11 +170,23 @@ class NavigatorModel(QStandardItemModel):
 
     def _set_worker(self, item: QStandardItem, m: dict[str, Any]) -> None:
         badges = worker_badges(m)
+        component = self.components.get(m["workerId"]["componentName"])
+        latest = component.latest.version if component is not None and component.versions else None
+        attention = attention_badges(m, latest)
         item.setData(badges, BADGES_ROLE)
-        item.setData(f"{worker_ref(m)} " + " ".join(b for b, _ in badges), FILTER_ROLE)
+        item.setData(attention, ATTENTION_ROLE)
+        item.setData(f"{worker_ref(m)} " + " ".join(b for b, _ in badges + attention), FILTER_ROLE)
+        notes = []
+        if any(b == "update pending" for b, _ in badges):
+            notes.append("an update is pending")
+        if last_update_failed(m):
+            notes.append("its last update failed (see the Updates tab)")
+        if attention and attention[-1][0].endswith("available"):
+            notes.append(f"version {latest} of {m['workerId']['componentName']} is available")
         item.setToolTip(
             f"{worker_ref(m)}\nversion {m['componentVersion']} · {m['status']}\n"
-            f"{m['invocationCount']} invocations, {m['historyLength']} history entries"
+            f"{m['invocationCount']:,} invocations, {m['historyLength']:,} history entries"
+            + "".join(f"\n• {n}" for n in notes)
         )
 
     def _section(self, name: str, title: str, count: int) -> QStandardItem:
