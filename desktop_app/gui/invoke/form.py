@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -16,10 +15,9 @@ from PySide6.QtWidgets import (
 from desktop_app.gui.invoke.editors import ValueEditor, editor_for
 from desktop_app.gui.invoke.scalars import InputError, input_error
 from desktop_app.gui.widgets.style import set_role
-from domain.model import wave
+from domain.model import arguments, wave
 from domain.model.types import (
     FunctionSignature,
-    TupleType,
     ValueType,
 )
 
@@ -98,11 +96,7 @@ class QtInvokeForm(QWidget):
 
 def parse_arguments(text: str, sig: FunctionSignature) -> list[Any]:
     """Comma-separated WAVE arguments of ``sig`` as Python values."""
-    t = TupleType(tuple(p.type for p in sig.params))
     try:
-        return list(wave.parse(f"({text})", t))
+        return arguments.parse_arguments(text, sig.params)
     except wave.WaveError as e:
-        message = re.sub(
-            r"^at column (\d+)", lambda m: f"at column {max(1, int(m.group(1)) - 1)}", str(e)
-        )
-        raise InputError(message) from None
+        raise InputError(str(e)) from None
