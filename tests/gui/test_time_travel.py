@@ -7,7 +7,7 @@ import threading
 from PySide6.QtCore import Qt
 
 from desktop_app.gui.history import QtHistoryView
-from desktop_app.gui.time_travel.view import QtTimeTravelView, split_wave_args
+from desktop_app.gui.time_travel.view import QtTimeTravelView
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.bootstrap import Desk
 from tests.gui.fixtures_updates import counter_desk, desk, ops  # noqa: F401
@@ -133,9 +133,3 @@ def test_the_range_grows_with_the_history(qtbot, counter_desk: Desk, ops: Operat
         ops.write(Op("Invoke", counter_desk.workers.invoke, REF, "increment", ["1"]), changes=(f"worker:{REF}",))
     assert known.args == [4] and view.position.maximum() == 4
 
-
-def test_split_wave_args() -> None:
-    assert split_wave_args("") == []
-    assert split_wave_args("5") == ["5"]
-    assert split_wave_args('5, "a, b", [1, 2], {x: 1, y: "}"}, \'c\'') == ["5", '"a, b"', "[1, 2]", '{x: 1, y: "}"}', "'c'"]
-    assert split_wave_args('"esc\\", still"') == ['"esc\\", still"']

@@ -1,4 +1,7 @@
-"""Time travel: rebuild a worker as it was after any history entry and call it, side by side with now."""
+"""Time travel: rebuild a worker as it was after any history entry and call it, side by side with now.
+
+The work is :class:`domain.services.time_travel.TimeTravel`'s, run on the write lane; this is its screen.
+"""
 
 from __future__ import annotations
 
@@ -21,48 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.gui.widgets.ops import Op, Operations
-from domain.model import wave
-from domain.model.errors import BadArguments, WorkerDeskError
-from domain.model.functions import is_invocable
 from domain.model.types import FunctionSignature
+from domain.services.time_travel import CallResult, Comparison, TimeTravel, Travel
 from domain.services.workers import PastWorker, Workers
 
 SAME_COLOUR = "#1a7f37"
 DIFF_COLOUR = "#9a6700"
-
-
-def split_wave_args(text: str) -> list[str]:
-    """Split ``5, "a, b", [1, 2]`` into one WAVE text per argument (commas at the top level)."""
-    parts: list[str] = []
-    buf: list[str] = []
-    depth = 0
-    quote: str | None = None
-    escaped = False
-    for ch in text:
-        if quote is not None:
-            buf.append(ch)
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = None
-            continue
-        if ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append("".join(buf).strip())
-            buf = []
-            continue
-        buf.append(ch)
-    tail = "".join(buf).strip()
-    if tail or parts:
-        parts.append(tail)
-    return parts
 
 
 def signature_label(sig: FunctionSignature) -> str:
@@ -80,77 +47,6 @@ class _Length:
 
 def _history_length(workers: Workers, ref: str) -> _Length:
     return _Length(ref, workers.history_length(ref))
-
-
-@dataclass
-class _Travel:
-    ref: str
-    position: int
-    past: PastWorker
-    functions: list[FunctionSignature]
-
-
-def _travel(workers: Workers, ref: str, position: int) -> _Travel:
-    past = workers.time_travel(ref, position)
-    return _Travel(ref, position, past, [f for f in past.functions() if is_invocable(f)])
-
-
-def _alive(workers: Workers, ref: str, past: PastWorker) -> PastWorker:
-    """``past``, or a fresh rebuild at the same entry when a trap left its instance unusable."""
-    return workers.time_travel(ref, past.position) if past.instance.dead else past
-
-
-def _call(past: PastWorker, function: str, args: list[str]) -> str:
-    try:
-        out = past.call(function, args)
-    except wave.WaveError as e:
-        raise BadArguments(f"bad arguments for {function}: {e}") from None
-    return "()" if out is None else out
-
-
-@dataclass
-class CallResult:
-    ref: str
-    past: PastWorker
-    function: str
-    args: list[str]
-    then: str
-
-
-def _call_past(workers: Workers, ref: str, past: PastWorker, function: str, args: list[str]) -> CallResult:
-    past = _alive(workers, ref, past)
-    return CallResult(ref, past, function, args, _call(past, function, args))
-
-
-@dataclass
-class Comparison:
-    ref: str
-    past: PastWorker
-    now: PastWorker
-    function: str
-    then: str
-    now_text: str
-
-    @property
-    def same(self) -> bool:
-        return self.then == self.now_text
-
-
-def _side(past: PastWorker, function: str, args: list[str]) -> str:
-    try:
-        return _call(past, function, args)
-    except WorkerDeskError as e:
-        return f"error: {e}"
-
-
-def _compare(
-    workers: Workers, ref: str, past: PastWorker, now: PastWorker | None, function: str, args: list[str]
-) -> Comparison:
-    past = _alive(workers, ref, past)
-    latest = workers.history_length(ref)
-    if now is None or now.position != latest or now.instance.dead:
-        now = workers.time_travel(ref, latest)
-    return Comparison(ref, past, now, function, _side(past, function, args), _side(now, function, args))
 
 
 # --------------------------------------------------------------------------- the view
@@ -175,6 +71,7 @@ class QtTimeTravelView(QWidget):
     def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._workers = workers
+        self._time_travel = TimeTravel(workers)
         self._ops = ops
         self._ref: str | None = None
         self._length = 0
@@ -288,7 +185,7 @@ class QtTimeTravelView(QWidget):
         if self._ref is None or self._busy is not None:
             return None
         position = self.position.value()
-        op = Op(f"Rebuilding {self._ref} at entry {position}", _travel, self._workers, self._ref, position)
+        op = Op(f"Rebuilding {self._ref} at entry {position}", self._time_travel.travel, self._ref, position)
         op.succeeded.connect(self._on_travelled)
         self.status.setText(f"Rebuilding {html.escape(self._ref)} as it was right after entry {position}…")
         self.cancel_button.show()
@@ -311,7 +208,7 @@ class QtTimeTravelView(QWidget):
         function = self.function_combo.currentData()
         if function is None:
             return None
-        op = Op("Calling the past worker", _call_past, self._workers, self._ref, self._past, function, self._args())
+        op = Op("Calling the past worker", self._time_travel.call, self._ref, self._past, function, self._args())
         op.succeeded.connect(self._on_called)
         return self._run(op)
 
@@ -322,9 +219,8 @@ class QtTimeTravelView(QWidget):
         function = self.function_combo.currentData()
         if function is None:
             return None
-        op = Op(
-            "Comparing with now", _compare, self._workers, self._ref, self._past, self._now, function, self._args()
-        )
+        compare = self._time_travel.compare
+        op = Op("Comparing with now", compare, self._ref, self._past, self._now, function, self._args())
         op.succeeded.connect(self._on_compared)
         return self._run(op)
 
@@ -365,7 +261,7 @@ class QtTimeTravelView(QWidget):
         if self._ref is not None and what in (f"worker:{self._ref}", "workers"):
             self._read_length()
 
-    def _on_travelled(self, t: _Travel) -> None:
+    def _on_travelled(self, t: Travel) -> None:
         if self.sender() is not self._busy or t.ref != self._ref:
             return
         self._past = t.past
@@ -430,8 +326,8 @@ class QtTimeTravelView(QWidget):
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _args(self) -> list[str]:
-        return split_wave_args(self.args_edit.text())
+    def _args(self) -> str:
+        return self.args_edit.text()
 
     def _run(self, op: Op) -> Op:
         op.failed.connect(self._on_op_failed)
