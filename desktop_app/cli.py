@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from domain.model.errors import WorkerDeskError, one_line
-from domain.services.worker_store import STORE_READ_ERRORS, describe_store_error
+from domain.services.worker_store import describe_store_error, is_store_read_error
 from domain.model.labels import MODE_CHOICES
 from domain.model.sizes import format_mib, parse_size
 
@@ -188,16 +188,14 @@ def run(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
-    except STORE_READ_ERRORS as e:
-        # A damaged row of the worker this command reads (the other workers are unaffected).
-        if os.environ.get("WORKERDESK_DEBUG"):
-            raise
-        whose = f"worker {ns.worker}" if getattr(ns, "worker", None) else "a stream"
-        print(f"error: {whose} cannot be read: {describe_store_error(e)}; run `workerdesk check`", file=sys.stderr)
-        return EXIT_FAILED
     except Exception as e:  # noqa: BLE001 - last line of defence: one line, no traceback
         if os.environ.get("WORKERDESK_DEBUG"):
             raise
+        if is_store_read_error(e):
+            # A damaged row of the worker this command reads (the other workers are unaffected).
+            whose = f"worker {ns.worker}" if getattr(ns, "worker", None) else "a stream"
+            print(f"error: {whose} cannot be read: {describe_store_error(e)}; run `workerdesk check`", file=sys.stderr)
+            return EXIT_FAILED
         print(f"error: unexpected {type(e).__name__}: {one_line(e)} (set WORKERDESK_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_USAGE
 

@@ -8,6 +8,7 @@ compressor and the event classes' upcasters always apply.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, Iterator
 from uuid import UUID
@@ -15,6 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
+from eventsourcing.utils import TopicError
 
 from domain.model.errors import ConcurrentModification, WorkerDeskError, one_line
 from domain.model.worker import Worker, topics_of
@@ -179,8 +181,26 @@ def _missing(expected: int, found: int) -> str:
     return f"history entries #{expected} to #{found - 1} are missing"
 
 
+def is_store_read_error(error: BaseException) -> bool:
+    """Whether ``error`` came from reading stored events back (a missing, garbled or
+    misplaced row), not from anything else a command does."""
+    if isinstance(error, STORE_READ_ERRORS):
+        return True
+    return isinstance(error, AssertionError) and _raised_in_eventsourcing(error)
+
+
+def _raised_in_eventsourcing(error: BaseException) -> bool:
+    # eventsourcing asserts that a stream starts with its creation.
+    tb, last = error.__traceback__, None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    return last is not None and f"{os.sep}eventsourcing{os.sep}" in last.tb_frame.f_code.co_filename
+
+
 def describe_store_error(error: BaseException) -> str:
     """One line for an error raised while reading stored events back."""
+    if isinstance(error, AssertionError) and _raised_in_eventsourcing(error):
+        return "its history does not start with its creation (history entry #1 is missing or out of place)"
     if isinstance(error, OriginatorVersionError) and len(error.args) == 2:
         found, expected = error.args
         if isinstance(found, int) and isinstance(expected, int) and found > expected:
@@ -196,4 +216,4 @@ def describe_store_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {message}"
 
 
-STORE_READ_ERRORS: tuple[type[BaseException], ...] = (OriginatorVersionError, MapperDeserialisationError)
+STORE_READ_ERRORS: tuple[type[BaseException], ...] = (OriginatorVersionError, MapperDeserialisationError, TopicError)

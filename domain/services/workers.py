@@ -39,7 +39,7 @@ from .ports import BlobStore, CrashPoints, Instance, Lease, Markers, NoCrashPoin
 from .replay import Diverged, Divergence, ProgressFn, Rebuilder
 from .state_snapshots import StateSnapshots
 from .updates import UpdateOutcome, Updates
-from .worker_store import SNAPSHOT_INTERVAL, STORE_READ_ERRORS, DamagedStream, WorkerStore
+from .worker_store import SNAPSHOT_INTERVAL, DamagedStream, WorkerStore, is_store_read_error
 
 __all__ = [
     "Divergence",
@@ -279,8 +279,9 @@ class Workers(Application):
     def get(self, ref: str) -> dict[str, Any]:
         try:
             return self.metadata(self.live.get(ref, fresh=True).worker)
-        except STORE_READ_ERRORS:
-            self._raise_damaged(ref)
+        except Exception as e:
+            if is_store_read_error(e):
+                self._raise_damaged(ref)
             raise
 
     def _raise_damaged(self, ref: str) -> None:
@@ -303,8 +304,9 @@ class Workers(Application):
         self.live.forget_ref(ref)
         try:
             w = self.store.load(self.live.resolve_id(ref))
-        except STORE_READ_ERRORS:
-            self._raise_damaged(ref)
+        except Exception as e:
+            if is_store_read_error(e):
+                self._raise_damaged(ref)
             raise
         if w is None or w.deleted:
             raise NotFound(f"no worker {ref}")
@@ -342,8 +344,21 @@ class Workers(Application):
             "streamId": str(wid),
             "status": "unreadable",
             "unreadable": reason,
+            # The keys of metadata(), unknown: a screen that lists workers still shows this one.
+            "componentId": None,
             "componentVersion": None,
+            "componentSize": None,
+            "createdAt": None,
+            "env": {},
+            "args": [],
+            "grants": {},
+            "maxMemory": None,
+            "pendingInvocationCount": 0,
             "invocationCount": None,
+            "failedInvocationCount": None,
+            "interruptedInvocationCount": None,
+            "historyLength": self.store.latest_position(wid),
+            "lastError": reason,
             "updates": [],
         }
 

@@ -80,6 +80,9 @@ def test_a_damaged_row_isolates_its_worker_and_every_other_worker_lists_audits_a
     listed = {f"{m['workerId']['componentName']}/{m['workerId']['workerName']}": m for m in json.loads(r.stdout)}
     assert sorted(listed) == sorted(OTHERS + ["counter/alice", "counter/bob"])
     assert listed["counter/alice"]["status"] == "unreadable"
+    # The keys screens that list workers read (the navigator's badges and tooltips).
+    listing_keys = {"workerId", "status", "componentVersion", "invocationCount", "historyLength", "updates", "lastError"}
+    assert listing_keys <= set(listed["counter/alice"]) and listed["counter/alice"]["historyLength"] == 12
     assert reason in listed["counter/alice"]["unreadable"]
     assert all(listed[ref]["status"] != "unreadable" for ref in OTHERS + ["counter/bob"])
     text = run_cli(golden_home, "worker", "list")
@@ -116,6 +119,33 @@ def test_a_worker_whose_first_row_is_garbled_is_listed_by_its_stream(golden_home
     assert broken[0]["streamId"].replace("-", "") == stream("counter", "dave")
     assert broken[0]["workerId"]["workerName"].startswith("stream-")
     assert "history entry #1 cannot be decoded" in broken[0]["unreadable"]
+
+
+def test_a_worker_whose_creation_row_is_deleted_fails_in_one_line_and_check_finds_it(golden_home):
+    delete_row(golden_home, "seeded/s1", 1)
+    for command in (("worker", "get", "seeded/s1"), ("worker", "invoke", "seeded/s1", "get")):
+        line = one_line_error(run_cli(golden_home, *command))
+        assert "worker seeded/s1 cannot be read: history entry #1 is missing" in line
+    # Without its creation the stream is not a worker any more: the list leaves it out, check names it.
+    listed = json.loads(run_cli(golden_home, "worker", "list", "--json").stdout)
+    assert "seeded" not in {m["workerId"]["componentName"] for m in listed}
+    r = run_cli(golden_home, "check")
+    assert r.returncode == 1
+    stream_id = Worker.create_id("seeded", "s1", 0)
+    assert f"stream {stream_id}: history entry #1 is missing" in r.stdout
+
+
+def test_a_row_whose_topic_is_garbled_isolates_its_worker(golden_home):
+    damage(
+        golden_home,
+        "UPDATE stored_events SET topic = 'domain.model.worker:Worker.Nope' WHERE originator_id = ? AND originator_version = 2",
+        stream("entropy", "dice"),
+    )
+    line = one_line_error(run_cli(golden_home, "worker", "invoke", "entropy/dice", "roll"))
+    assert "worker entropy/dice cannot be read: history entry #2 cannot be decoded" in line
+    listed = {m["workerId"]["workerName"]: m for m in json.loads(run_cli(golden_home, "worker", "list", "--json").stdout)}
+    assert listed["dice"]["status"] == "unreadable" and "Worker.Nope" in listed["dice"]["unreadable"]
+    assert listed["carol"]["status"] != "unreadable"
 
 
 @pytest.mark.parametrize("state", ["empty", "missing"])
