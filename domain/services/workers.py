@@ -487,9 +487,10 @@ class Workers(Application):
     def time_travel(self, ref: str, position: int, progress: ProgressFn | None = None) -> "PastWorker":
         """A scratch instance rebuilt as the worker was right after history entry ``position``."""
         wid = self.live.resolve_id(ref)
-        past = self.store.load(wid, at=position)
+        latest = self.store.latest_position(wid)
+        past = self.store.load(wid, at=position) if 1 <= position <= latest else None
         if past is None:
-            raise NotFound(f"worker {ref} has no history entry {position}")
+            raise NotFound(f"worker {ref} has no history entry {position} (its entries are 1..{latest})")
         version = self.components.known_version(past.component_name, past.component_version)
         try:
             instance, _ = self.rebuilder.rebuild(past, version, stop=position, progress=progress)

@@ -124,3 +124,16 @@ def test_arguments_are_one_text_of_comma_separated_values(desk, kitchen_wasm):
     assert tt.call("kitchen/k", past, "echo-option", "").then == "none"
     assert tt.call("kitchen/k", past, "warn", '"careful"').then == "()"
     assert desk.workers.history_length("kitchen/k") == 2
+
+
+def test_time_travel_past_the_end_of_the_history_is_refused(desk, to_wasm):
+    from domain.model.errors import NotFound
+    from tests import wat
+
+    desk.components.add("counter", to_wasm(wat.counter()))
+    desk.workers.create("counter", "w")
+    desk.workers.invoke("counter/w", "increment", ["1"])
+    with pytest.raises(NotFound, match=r"has no history entry 9 \(its entries are 1\.\.2\)"):
+        desk.workers.time_travel("counter/w", 9)
+    with pytest.raises(NotFound):
+        desk.workers.time_travel("counter/w", 0)
