@@ -224,3 +224,37 @@ def test_check_runs_any_list_of_verifiers_and_reports_one_that_breaks():
         "  (the check itself): stopped: RuntimeError: disk gone",
         "damage found: 2 problem(s)",
     ]
+
+
+@pytest.mark.postgres
+def test_check_on_the_team_database_verifies_both_stores_and_its_blob_table(home, counter_family):
+    import psycopg
+
+    from domain.bootstrap import open_desk
+    from tests.conftest import postgres_conninfo, use_postgres
+
+    schema = use_postgres(home)
+    desk = open_desk(home)
+    try:
+        desk.components.add("counter", counter_family[1])
+        desk.workers.create("counter", "w")
+        desk.workers.invoke("counter/w", "increment", ["2"])
+        desk.workers.invoke("counter/w", "increment", ["3"])
+    finally:
+        desk.close()
+    r = run_cli(home, "check", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    sections = {s["name"]: s for s in json.loads(r.stdout)["sections"]}
+    assert sections["workers streams"]["checked"] == 1 and sections["components streams"]["checked"] == 1
+    assert sections["blobs"]["checked"] == 1
+
+    with psycopg.connect(**postgres_conninfo(), autocommit=True) as conn:
+        conn.execute(
+            f'DELETE FROM "{schema}".workers_events WHERE originator_id = %s AND originator_version = 2',
+            (Worker.create_id("counter", "w", 0),),
+        )
+        conn.execute(f'UPDATE "{schema}".workerdesk_blobs SET data = %s', (b"not the component",))
+    r = run_cli(home, "check")
+    assert r.returncode == 1
+    assert "worker counter/w: history entry #2 is missing" in r.stdout
+    assert "corrupt" in r.stdout and "damage found: 2 problem(s)" in r.stdout
