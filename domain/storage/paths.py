@@ -34,11 +34,13 @@ class Permissions:
 
     def apply(self, path: Path, is_dir: bool) -> None:
         """Give an existing file or folder its mode (symbolic links are left alone)."""
-        want = self.dir_mode if is_dir else self.file_mode
         try:
             st = path.lstat()
         except FileNotFoundError:
             return
+        # A folder's set-group-ID bit (new files take the folder's group: how shared
+        # drives are usually set up) is kept.
+        want = (self.dir_mode | (st.st_mode & stat.S_ISGID)) if is_dir else self.file_mode
         # Another user's file (a teammate's, in a shared folder) is theirs to set.
         if st.st_mode & 0o7777 != want and not stat.S_ISLNK(st.st_mode) and st.st_uid == os.geteuid():
             os.chmod(path, want)
@@ -136,7 +138,7 @@ class Paths:
         except FileNotFoundError:
             return
         try:
-            if st.st_mode & 0o7777 != permissions.dir_mode:
+            if st.st_mode & 0o7777 & ~stat.S_ISGID != permissions.dir_mode:
                 for root, dirs, files in os.walk(self.data):
                     for d in dirs:
                         permissions.apply(Path(root, d), True)

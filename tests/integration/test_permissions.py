@@ -113,3 +113,15 @@ def test_a_read_only_open_changes_no_mode(tmp_path):
     before = modes(home)
     open_desk(home, read_only=True).close()
     assert modes(home) == before
+
+
+def test_a_shared_folder_keeps_its_set_group_id_bit(tmp_path):
+    home = tmp_path / "golden"
+    shutil.copytree(GOLDEN, home)
+    (home / "config").mkdir(exist_ok=True)
+    (home / "config" / "settings.json").write_text(json.dumps({"shared_with_group": True}))
+    os.chmod(home / "data", 0o2770)
+    os.chmod(home / "data" / "blobs", 0o2755)
+    open_desk(home).close()
+    assert stat.S_IMODE((home / "data").stat().st_mode) == 0o2770
+    assert stat.S_IMODE((home / "data" / "blobs").stat().st_mode) == 0o2770
