@@ -45,10 +45,15 @@ class Invocations:
         self._check(ref, function)
         return self.workers.invoke(ref, function, args, idempotency_key=idempotency_key)
 
-    def invoke_values(self, ref: str, function: str, values: list[Any]) -> InvocationResult:
-        """Invoke with argument values; refuses the functions of the update protocol."""
+    def invoke_values(
+        self, ref: str, function: str, values: list[Any], idempotency_key: str | None = None
+    ) -> InvocationResult:
+        """Invoke with argument values; refuses the functions of the update protocol.
+
+        With an ``idempotency_key``, a call already recorded under it is not run again.
+        """
         self._check(ref, function)
-        return self.workers.invoke_values(ref, function, values)
+        return self.workers.invoke_values(ref, function, values, idempotency_key=idempotency_key)
 
     def _check(self, ref: str, function: str) -> None:
         try:

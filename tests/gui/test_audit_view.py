@@ -49,11 +49,12 @@ def _column(view: QtAuditView, col: int) -> list[str]:
 def test_lists_every_update_attempt_of_every_worker(qtbot, counter_desk: Desk, ops: Operations) -> None:
     _populate(counter_desk)
     view = _view(qtbot, counter_desk, ops)
-    assert _column(view, 1) == [REF, REF, REF, "other/x", "counter/w2"]
-    assert _column(view, 3) == ["0 → 1", "1 → 3", "1 → 2", "0 → 1", "? → 1"]
-    assert _column(view, 5) == ["succeeded", "failed, reverted to 1", "failed", "succeeded", "pending"]
-    assert _column(view, 6)[1] == "load" and _column(view, 7)[1] == "this version rejects snapshots"
-    assert _column(view, 8)[3] == "8 B"
+    # Newest first
+    assert _column(view, 1) == ["counter/w2", "other/x", REF, REF, REF]
+    assert _column(view, 3) == ["? → 1", "0 → 1", "1 → 2", "1 → 3", "0 → 1"]
+    assert _column(view, 5) == ["pending", "succeeded", "failed", "failed, reverted to 1", "succeeded"]
+    assert _column(view, 6)[3] == "load" and _column(view, 7)[3] == "this version rejects snapshots"
+    assert _column(view, 8)[1] == "8 B"
     assert view.status.text() == "5 update attempts"
     combo = view.component_combo
     assert [combo.itemText(i) for i in range(combo.count())] == ["All components", "counter", "other"]
@@ -67,7 +68,7 @@ def test_filters_by_component_worker_and_outcome(qtbot, counter_desk: Desk, ops:
     view.set_filters(worker="W2")
     assert _column(view, 1) == ["counter/w2"]
     view.set_filters(outcome="failed")
-    assert _column(view, 3) == ["1 → 3", "1 → 2"]
+    assert _column(view, 3) == ["1 → 2", "1 → 3"]
     view.set_filters(component="counter", outcome="succeeded")
     assert _column(view, 1) == [REF]
     assert view.status.text() == "1 of 5 update attempts match"
@@ -116,13 +117,13 @@ def test_exports_the_shown_rows_as_csv_json_and_html(qtbot, counter_desk: Desk, 
         assert done.args == [str(out / f"audit.{fmt}")]
     rows = list(csv.DictReader(io.StringIO((out / "audit.csv").read_text())))
     assert [(r["worker"], r["toVersion"], r["outcome"], r["stage"]) for r in rows] == [
-        (REF, "3", "failed", "load"),
         (REF, "2", "failed", "replay"),
+        (REF, "3", "failed", "load"),
     ]
-    assert rows[0]["revertedTo"] == "1"
+    assert rows[1]["revertedTo"] == "1"
     data = json.loads((out / "audit.json").read_text())
-    assert [d["toVersion"] for d in data] == [3, 2]
-    assert data[1]["details"].startswith("entry #2")
+    assert [d["toVersion"] for d in data] == [2, 3]
+    assert data[0]["details"].startswith("entry #2")
     page = (out / "audit.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and "2 update attempts" in page
     assert "this version rejects snapshots" in page

@@ -41,14 +41,16 @@ def test_lists_every_attempt_with_mode_versions_outcome_duration_and_snapshot_si
     _three_attempts(counter_desk)
     view = _view(qtbot, counter_desk, ops)
     rows = _rows(view.model)
+    # Newest first
     assert [r[1:4] for r in rows] == [
-        ["auto", "0 → 1", "succeeded"],
+        ["automatic", "1 → 2", "failed"],
         ["manual", "1 → 3", "failed, reverted to 1"],
-        ["auto", "1 → 2", "failed"],
+        ["automatic", "0 → 1", "succeeded"],
     ]
     assert all(r[4].endswith(("ms", " s")) for r in rows)
     assert [r[5] for r in rows] == ["", "8 B", ""]
-    colour = view.model.data(view.model.index(2, 3), Qt.ItemDataRole.ForegroundRole).color().name()
+    assert all(r[0].endswith(" UTC") for r in rows)
+    colour = view.model.data(view.model.index(0, 3), Qt.ItemDataRole.ForegroundRole).color().name()
     assert colour == "#c62828"
     assert "runs version 1" in view._title.text() and "3 update attempts" in view._title.text()
 

@@ -20,6 +20,7 @@ from desktop_app.gui.widgets.formats import (
     human_duration,
     human_size,
     mode_label,
+    short_time,
 )
 from desktop_app.gui.widgets.table import QtColumnsModel
 from domain.services import audit
@@ -90,7 +91,7 @@ class AuditModel(QtColumnsModel):
     @staticmethod
     def _display(r: AuditRow, col: int) -> str:
         if col == 0:
-            return r.time[:19].replace("T", " ")
+            return short_time(r.time)
         if col == 1:
             return r.worker
         if col == 2:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QDate,
+    QModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -44,6 +45,7 @@ class QtAuditView(QWidget):
 
     refreshed = Signal(int)
     drain_loaded = Signal(str)
+    update_opened = Signal(str, str)  # worker ref, update id: open that update of the worker
     exported = Signal(str)
     export_failed = Signal(str)
 
@@ -84,7 +86,7 @@ class QtAuditView(QWidget):
         self.table = QTableView(self)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
@@ -93,6 +95,8 @@ class QtAuditView(QWidget):
         hh.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         hh.setStretchLastSection(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setToolTip("Double-click (or Enter) opens the worker's update")
+        self.table.activated.connect(self._on_activated)
         self.status = QLabel(self)
         self.drain = DrainPanel(self)
         self.drain.setToolTip("How many workers of the component ran each version over time")
@@ -229,6 +233,11 @@ class QtAuditView(QWidget):
         self.load_drain()
         self.refreshed.emit(len(rows))
 
+    def _on_activated(self, index: QModelIndex) -> None:
+        row = self.proxy.index(index.row(), 0).data(AuditModel.RowRole)
+        if isinstance(row, AuditRow) and row.updateId:
+            self.update_opened.emit(row.worker, row.updateId)
+
     def _on_failed(self, message: str) -> None:
         self.status.setText(f"Reading the audit failed: {message}")
 
@@ -261,9 +270,9 @@ class QtAuditView(QWidget):
         shown = self.proxy.rowCount()
         suffix = " (read-only data folder)" if self._workers.read_only else ""
         if shown == total:
-            self.status.setText(f"{total} update attempt{'s' if total != 1 else ''}{suffix}")
+            self.status.setText(f"{total:,} update attempt{'s' if total != 1 else ''}{suffix}")
         else:
-            self.status.setText(f"{shown} of {total} update attempts match{suffix}")
+            self.status.setText(f"{shown:,} of {total:,} update attempts match{suffix}")
 
     def _on_export_clicked(self) -> None:
         button = self.sender()
@@ -273,7 +282,7 @@ class QtAuditView(QWidget):
     def _on_exported(self, count: int) -> None:
         op = self.sender()
         path = str(op.property("path")) if isinstance(op, Op) else ""
-        self.status.setText(f"Exported {count} update attempts to {path}")
+        self.status.setText(f"Exported {count:,} update attempts to {path}")
         self.exported.emit(path)
 
     def _on_export_failed(self, message: str) -> None:

@@ -181,6 +181,11 @@ class QtHistoryView(QWidget):
         return self._ref
 
     @property
+    def filter_edit(self) -> QLineEdit:
+        """The text filter (Ctrl+F focuses it)."""
+        return self._text
+
+    @property
     def current_filter(self) -> HistoryQuery:
         return self._filter
 

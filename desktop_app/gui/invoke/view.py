@@ -9,6 +9,8 @@ loading, form and WAVE sync, results) all work on the same state.
 
 from __future__ import annotations
 
+import uuid
+
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
@@ -34,6 +36,7 @@ from desktop_app.gui.invoke.form import QtInvokeForm, parse_arguments
 from desktop_app.gui.invoke.parts import ElidedLabel, FitScrollArea, duration_text
 from desktop_app.gui.invoke.scalars import InputError
 from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.outcomes import invoked
 from desktop_app.gui.widgets.style import mono_font, set_role
 from domain.model.errors import one_line
 from domain.model.types import (
@@ -322,8 +325,14 @@ class QtInvokeView(QWidget):
             return None
         self._show_error("")
         ref = self._ref
-        op = Op(f"Invoking {sig.name} on {ref}", self._invocations.invoke_values, ref, sig.qualified_name, values)
+        # Each click is one call: a retry of this op carries the same key and is not run twice.
+        key = str(uuid.uuid4())
+        op = Op(
+            f"Invoking {sig.name} on {ref}", self._invocations.invoke_values, ref, sig.qualified_name, values, idempotency_key=key
+        )
         op.setProperty("ref", ref)
+        op.setProperty("idempotency_key", key)
+        op.done_words = invoked(ref, sig.name)
         op.succeeded.connect(self._on_invoked)
         op.failed.connect(self._on_invoke_failed)
         op.finished.connect(self._on_invoke_finished)

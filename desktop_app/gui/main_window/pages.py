@@ -100,6 +100,7 @@ class QtWorkerPage(QWidget):
             self.tabs.addTab(widget if widget in (self.overview, self.invoke) else _padded(widget), text)
         self.tabs.currentChanged.connect(self._on_tab)
         self.overview.loaded.connect(self._on_overview)
+        self.updates.entry_link_activated.connect(self.open_entry)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -131,6 +132,16 @@ class QtWorkerPage(QWidget):
     def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
         self._sync_tab(index)
+
+    def open_entry(self, history_index: int) -> None:
+        """The History tab, with entry ``history_index`` selected and scrolled to."""
+        self.show_tab(self.HISTORY)
+        self.history.show_entry(history_index)
+
+    def open_update(self, update_id: str) -> None:
+        """The Updates tab, with update ``update_id`` selected."""
+        self.show_tab(self.UPDATES)
+        self.updates.show_update(update_id)
 
     @Slot(int)
     def _on_tab(self, index: int) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDockWidget,
     QFileDialog,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -132,6 +134,7 @@ class QtMainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.audit_dock)
         self.audit_dock.hide()
         self.audit_dock.visibilityChanged.connect(self._on_audit_visible)
+        self.audit.update_opened.connect(self.open_worker_update)
 
         self.status = QtStatus(ops, self)
         self.statusBar().addWidget(self.status, 1)
@@ -140,6 +143,9 @@ class QtMainWindow(QMainWindow):
         self._make_actions()
         self._make_menus_and_toolbar()
 
+        self.navigator.set_worker_actions(
+            [self.invoke_action, self.update_action, self.dry_run_action, self.time_travel_action, None, self.delete_action]
+        )
         self.navigator.current_changed.connect(self._on_current)
         self.navigator.selection_changed.connect(self._update_actions)
         self.navigator.loaded.connect(self._on_loaded)
@@ -171,6 +177,14 @@ class QtMainWindow(QMainWindow):
         self.new_worker_action = self._action("New worker…", "Ctrl+N", self.new_worker, "Create a worker of a component version", "new-worker")
         self.invoke_action = self._action("Invoke", "Ctrl+I", self.focus_invoke, "Invoke a function of the selected worker", "invoke")
         self.update_action = self._action("Update…", "Ctrl+U", self.open_update_dialog, "Update the selected worker(s) to another version", "update")
+        self.dry_run_action = self._action(
+            "Dry run…", None, lambda: self.open_update_dialog(dry_run=True), "Try an update of the selected worker(s) without writing anything"
+        )
+        self.time_travel_action = self._action(
+            "Time travel", None, self.focus_time_travel, "Look at the selected worker as it was at an earlier history entry"
+        )
+        self.delete_action = self._action("Delete worker…", None, self.delete_current, "Delete the selected worker (asks first)")
+        self.find_action = self._action("Find", QKeySequence.StandardKey.Find, self.focus_filter, "Filter what this screen shows")
         self.recover_action = self._action("Recover from history", None, self.recover_current, "Rebuild the selected worker from its history now", "recover")
         self.refresh_action = self._action("Refresh", "F5", self.refresh, "Re-read components and workers from the data folder", "refresh")
         self.audit_action = self._action("Update audit", "Ctrl+Shift+A", self._toggle_audit, "Show every update attempt across all workers", "audit")
@@ -190,9 +204,13 @@ class QtMainWindow(QMainWindow):
         for a in (self.add_component_action, None, self.open_read_only_action, self.open_folder_action, None, self.settings_action, None, self.quit_action):
             file_menu.addSeparator() if a is None else file_menu.addAction(a)
         worker_menu = bar.addMenu("&Worker")
-        for a in (self.new_worker_action, self.invoke_action, self.update_action, self.recover_action):
-            worker_menu.addAction(a)
+        for a in (
+            self.new_worker_action, None, self.invoke_action, self.update_action, self.dry_run_action,
+            self.time_travel_action, self.recover_action, None, self.delete_action,
+        ):  # fmt: skip
+            worker_menu.addSeparator() if a is None else worker_menu.addAction(a)
         view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.find_action)
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.audit_action)
 
@@ -351,8 +369,11 @@ class QtMainWindow(QMainWindow):
         self.new_worker_action.setEnabled(writable and bool(self.navigator.components))
         self.invoke_action.setEnabled(worker)
         self.recover_action.setEnabled(writable and worker)
+        self.time_travel_action.setEnabled(worker)
+        self.delete_action.setEnabled(writable and worker)
         refs = self.navigator.selected_worker_refs()
         self.update_action.setEnabled(writable and bool(refs or worker))
+        self.dry_run_action.setEnabled(bool(refs or worker))
         n = len(refs)
         self.update_action.setText(f"Update {n} workers…" if n > 1 else "Update…")
 
@@ -468,6 +489,7 @@ class QtMainWindow(QMainWindow):
         op = Op(f"Creating worker {component}/{name}", self.desk.workers.create, component, name, version, env or {}, args or [])
         op.setProperty("ref", f"{component}/{name}")
         op.setProperty("what", "New worker")
+        op.done_words = lambda meta: f"Created worker {component}/{name} on version {meta['componentVersion']}"
         op.succeeded.connect(self._on_worker_created)
         return op
 
@@ -484,14 +506,88 @@ class QtMainWindow(QMainWindow):
         self.worker_page.show_tab(QtWorkerPage.INVOKE)
         self.worker_page.invoke.focus_form()
 
-    @Slot()
-    def open_update_dialog(self) -> QDialog | None:
+    def open_update_dialog(self, dry_run: bool = False) -> QDialog | None:
+        """The update dialog for the selected workers; with ``dry_run``, a dry run starts once the report is in."""
         refs = self.navigator.selected_worker_refs() or ([self.current_worker] if self.current_worker else [])
         if not refs:
             return None
         dialog = QtUpdateDialog(self.desk.workers, self.desk.components, self.ops, refs, self)
+        if dry_run:
+            started: list[bool] = []
+
+            def start() -> None:
+                if not started:
+                    started.append(True)
+                    dialog.dry_run()
+
+            dialog.report_ready.connect(start)
         self.exec_dialog(dialog)
         return dialog
+
+    @Slot()
+    def focus_time_travel(self) -> None:
+        if self.current_worker is None:
+            return
+        self.stack.setCurrentWidget(self.worker_page)
+        self.worker_page.show_tab(QtWorkerPage.TIME_TRAVEL)
+
+    def open_worker_update(self, ref: str, update_id: str) -> None:
+        """Show worker ``ref``'s Updates tab with update ``update_id`` selected."""
+        if ref not in self.navigator.workers:
+            self.status.show_message(f"Worker {ref} is no longer in this data folder.")
+            return
+        self.navigator.select_key(f"worker:{ref}")
+        self.stack.setCurrentWidget(self.worker_page)
+        self.worker_page.open_update(update_id)
+
+    @Slot()
+    def focus_filter(self) -> QWidget:
+        """Ctrl+F: the filter of the screen in use — the audit's, the History tab's, else the navigator's."""
+        focused = QApplication.focusWidget()
+        target: QWidget = self.navigator.filter_edit
+        if self.audit_dock.isVisible() and focused is not None and self.audit_dock.isAncestorOf(focused):
+            target = self.audit.worker_edit
+        elif (
+            self.stack.currentWidget() is self.worker_page
+            and self.worker_page.tabs.currentIndex() == QtWorkerPage.HISTORY
+            and not (focused is not None and self.navigator.isAncestorOf(focused))
+        ):
+            target = self.worker_page.history.filter_edit
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if isinstance(target, QLineEdit):
+            target.selectAll()
+        return target
+
+    @Slot()
+    def delete_current(self) -> Op | None:
+        ref = self.current_worker
+        return None if ref is None else self.delete_worker(ref)
+
+    def delete_worker(self, ref: str) -> Op | None:
+        """Ask, then delete worker ``ref`` in the background."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete worker",
+            f"Delete worker {ref}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText(
+            "It can no longer be invoked or updated and leaves the list of workers. "
+            "Its history stays in the data folder for the audit. This cannot be undone."
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        answer = self.exec_dialog(box)
+        box.deleteLater()
+        if answer != QMessageBox.StandardButton.Yes:
+            self.status.show_message(f"Kept worker {ref}.")
+            return None
+        op = Op(f"Deleting worker {ref}", self.desk.workers.delete, ref)
+        op.setProperty("what", "Delete worker")
+        op.done_words = lambda _r: f"Deleted worker {ref}"
+        op.failed.connect(self._on_op_failed)
+        return self.ops.write(op, changes=("workers", "audit"))
 
     @Slot()
     def recover_current(self) -> Op | None:

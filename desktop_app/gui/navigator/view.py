@@ -12,9 +12,12 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
+    QMenu,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -77,6 +80,9 @@ class QtNavigator(QWidget):
         self.tree.selectionModel().selectionChanged.connect(self._on_selection)
         self.tree.collapsed.connect(lambda i: self._collapsed.add(str(i.data(KEY_ROLE))))
         self.tree.expanded.connect(lambda i: self._collapsed.discard(str(i.data(KEY_ROLE))))
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_context_menu)
+        self._worker_actions: list[QAction | None] = []
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
@@ -184,6 +190,29 @@ class QtNavigator(QWidget):
 
     def set_filter(self, text: str) -> None:
         self.filter_edit.setText(text)
+
+    def set_worker_actions(self, actions: list[QAction | None]) -> None:
+        """The commands of a worker's context menu (None for a separator); they act on the current worker."""
+        self._worker_actions = list(actions)
+
+    def worker_menu(self, key: str) -> QMenu | None:
+        """The context menu of ``key`` (a worker), which becomes current first; None for other rows."""
+        if not key.startswith("worker:") or not self._worker_actions:
+            return None
+        if key not in self.selected_keys() or key != self._current_key:
+            self.select_key(key)
+        menu = QMenu(self)
+        for action in self._worker_actions:
+            menu.addSeparator() if action is None else menu.addAction(action)
+        return menu
+
+    @Slot(QPoint)
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.tree.indexAt(pos)
+        menu = self.worker_menu(str(index.data(KEY_ROLE))) if index.isValid() else None
+        if menu is not None:
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
+            menu.deleteLater()
 
     @Slot()
     def reload(self) -> Op | None:

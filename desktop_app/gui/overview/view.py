@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.gui.widgets.formats import short_time
+from desktop_app.gui.widgets.formats import held_by_text, short_time
 from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.widgets.style import BADGES, STATUS_BADGE, pill_style, set_role
 from domain.services.workers import Workers
@@ -59,7 +59,10 @@ class QtOverview(QWidget):
         self.invocations = QLabel(self)
         self.history = QLabel(self)
         self.last_error = QLabel(self)
-        for label in (self.version, self.created, self.env, self.args, self.grants, self.invocations, self.history, self.last_error):
+        self.held_by = QLabel(self)
+        self.held_by.setWordWrap(True)
+        self.held_by.setToolTip("The process running this worker's update; others wait until it ends")
+        for label in (self.held_by, self.version, self.created, self.env, self.args, self.grants, self.invocations, self.history, self.last_error):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         for label in (self.env, self.args, self.last_error):
@@ -84,6 +87,9 @@ class QtOverview(QWidget):
         for text, w in rows:
             label = set_role(QLabel(text, self), "subtle")
             form.addRow(label, w)
+        form.insertRow(1, set_role(QLabel("Update in progress", self), "subtle"), self.held_by)
+        self._form = form
+        form.setRowVisible(1, False)
 
         self.updates = QTableWidget(0, 6, self)
         self.updates.setHorizontalHeaderLabels(["Time", "Outcome", "Mode", "From", "To", "Details"])
@@ -174,6 +180,9 @@ class QtOverview(QWidget):
         error = m.get("lastError")
         self.last_error.setText(error or "none")
         set_role(self.last_error, "error" if error else "")
+        held = held_by_text(m.get("heldBy"))
+        self.held_by.setText(held)
+        self._form.setRowVisible(1, bool(held))
         self._fill_updates(m.get("updates") or [])
         self.loaded.emit(result.ref)
 

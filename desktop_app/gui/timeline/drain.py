@@ -13,6 +13,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from desktop_app.gui.widgets.formats import short_time
 from domain.services.timeline import DrainPoint
 
 from .strip import VERSION_COLOURS
@@ -62,7 +63,7 @@ class DrainChart(QWidget):
         if p is None:
             return ""
         counts = ", ".join(f"v{v}: {n}" for v, n in sorted(p.counts.items())) or "no workers"
-        return f"from {p.at[:19].replace('T', ' ')}: {counts}"
+        return f"from {short_time(p.at)}: {counts}"
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)

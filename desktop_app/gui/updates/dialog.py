@@ -53,6 +53,7 @@ from desktop_app.gui.updates.texts import (
     written_html,
 )
 from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.outcomes import updated
 from domain.model.labels import mode_word
 from domain.services.bulk import BulkRun, BulkUpdates, WorkerResult
 from domain.services.components import Components, VersionInfo
@@ -252,6 +253,7 @@ class QtUpdateDialog(QDialog):
         self._dry_run_choice = (target, self.mode())
         run = BulkUpdates(self._workers).start(list(self.refs), self.mode(), target, stop_on_failure=False, dry_run=True)
         op = Op("Dry run", run.run)
+        op.done_words = _dry_run_words
         op.succeeded.connect(self._on_dry_run)
         op.failed.connect(self._on_op_failed)
         op.cancelled.connect(self._on_dry_run_cancelled)
@@ -308,6 +310,7 @@ class QtUpdateDialog(QDialog):
 
     def _load_preflight(self) -> None:
         op = Op("Reading workers", _preflight, self._workers, self._components, list(self.refs))
+        op.background = True
         op.succeeded.connect(self._on_preflight)
         op.failed.connect(self._on_preflight_failed)
         self._submit(op)
@@ -380,6 +383,7 @@ class QtUpdateDialog(QDialog):
             return
         self.report.setPlainText("Comparing versions…")
         op = Op("Checking compatibility", _compatibility, self._workers, list(self._preflight.workers), target)
+        op.background = True
         op.succeeded.connect(self._on_report)
         op.failed.connect(self._on_report_failed)
         self._report_op = op
@@ -444,6 +448,7 @@ class QtUpdateDialog(QDialog):
             return
         done = len(self._results)
         op = Op(f"Updating {ref}", bulk.step)
+        op.done_words = updated(ref)
         op.setProperty("ref", ref)
         op.succeeded.connect(self._on_step)
         op.failed.connect(self._on_op_failed)
@@ -687,3 +692,11 @@ class QtUpdateDialog(QDialog):
 
     def _submit(self, op: Op, changes: tuple[str, ...] = ()) -> Op:
         return self._ops.write(op, changes=changes)
+
+
+def _dry_run_words(results: list[WorkerResult]) -> str:
+    """The status bar's words for a dry run of one or more workers."""
+    ok = sum(1 for r in results if r.ok)
+    if len(results) == 1:
+        return updated(results[0].ref)([results[0]])
+    return f"Dry run: {ok:,} of {len(results):,} workers would update; nothing was written"

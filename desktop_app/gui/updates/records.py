@@ -19,6 +19,7 @@ from desktop_app.gui.widgets.formats import (
     human_duration,
     human_size,
     mode_label,
+    short_time,
 )
 from desktop_app.gui.widgets.table import QtColumnsModel
 from domain.services.workers import Workers
@@ -99,15 +100,16 @@ class UpdatesModel(QtColumnsModel):
     """Update attempts of one worker, oldest first."""
 
     UpdateRole = Qt.ItemDataRole.UserRole + 1
-    COLUMNS = ("Requested (UTC)", "Mode", "From → to", "Outcome", "Duration", "Snapshot", "Details")
+    COLUMNS = ("Requested", "Mode", "From → to", "Outcome", "Duration", "Snapshot", "Details")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._updates: list[dict[str, Any]] = []
 
     def set_updates(self, updates: list[dict[str, Any]]) -> None:
+        """``updates`` oldest first, as the worker records them; shown newest first."""
         self.beginResetModel()
-        self._updates = list(updates)
+        self._updates = list(reversed(updates))
         self.endResetModel()
 
     def update_at(self, row: int) -> dict[str, Any] | None:
@@ -132,7 +134,7 @@ class UpdatesModel(QtColumnsModel):
         outcome = outcome_of(u)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return str(u["timestamp"])[:19].replace("T", " ")
+                return short_time(str(u["timestamp"]))
             if col == 1:
                 return mode_label(u["mode"])
             if col == 2:
@@ -158,8 +160,7 @@ class UpdatesModel(QtColumnsModel):
 
 
 def _when(timestamp: Any) -> str:
-    text = str(timestamp)
-    return html.escape(text[:23].replace("T", " ") + (" UTC" if text.endswith("+00:00") else ""))
+    return html.escape(short_time(str(timestamp)))
 
 
 def _is_json(data: bytes) -> bool:

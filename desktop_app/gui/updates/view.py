@@ -67,6 +67,7 @@ class QtUpdatesView(QWidget):
     loaded = Signal(int)
     snapshot_shown = Signal(str)
     cancel_finished = Signal(bool)
+    entry_link_activated = Signal(int)  # a history entry named in the details, to jump to
 
     def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +105,10 @@ class QtUpdatesView(QWidget):
         self.divergence_box = QGroupBox("Divergence", self)
         self.divergence_where = QLabel(self.divergence_box)
         self.divergence_where.setWordWrap(True)
+        self.divergence_where.setTextFormat(Qt.TextFormat.RichText)
+        self.divergence_where.setOpenExternalLinks(False)
+        self.divergence_where.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.divergence_where.linkActivated.connect(self._on_link)
         self.expected = _text_box("expected")
         self.actual = _text_box("actual")
         for box in (self.expected, self.actual):
@@ -175,6 +180,7 @@ class QtUpdatesView(QWidget):
         if self._ref is None:
             return
         op = Op("Reading updates", _load_updates, self._workers, self._ref)
+        op.background = True
         op.succeeded.connect(self._on_loaded)
         op.failed.connect(self._on_failed)
         self._submit(op, write=True)
@@ -185,6 +191,11 @@ class QtUpdatesView(QWidget):
             return False
         self.table.setCurrentIndex(self.model.index(row, 0))
         return True
+
+    def show_update(self, update_id: str) -> bool:
+        """Select update ``update_id`` now, or as soon as the worker's updates are read."""
+        self._selected_id = update_id
+        return self.select_update(update_id)
 
     def selected_update(self) -> dict[str, Any] | None:
         idx = self.table.currentIndex()
@@ -212,12 +223,12 @@ class QtUpdatesView(QWidget):
         n = len(result.updates)
         self._title.setText(
             f"<b>{html.escape(result.ref)}</b> runs version {result.version} · "
-            f"{n} update attempt{'s' if n != 1 else ''}"
+            f"{n:,} update attempt{'s' if n != 1 else ''}"
         )
         if keep is not None and self.select_update(keep):
             pass
         elif n:
-            self.table.setCurrentIndex(self.model.index(n - 1, 0))
+            self.table.setCurrentIndex(self.model.index(0, 0))  # the newest
         else:
             self._show_details(None)
         self.loaded.emit(n)
@@ -232,6 +243,11 @@ class QtUpdatesView(QWidget):
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         u = self.model.update_at(current.row()) if current.isValid() else None
         self._show_details(u)
+
+    def _on_link(self, link: str) -> None:
+        kind, _, value = link.partition(":")
+        if kind == "entry" and value.isdigit():
+            self.entry_link_activated.emit(int(value))
 
     def _on_cancelled(self, _result: object) -> None:
         self.cancel_finished.emit(True)
@@ -277,7 +293,7 @@ class QtUpdatesView(QWidget):
         self.divergence_box.setVisible(bool(div))
         if div:
             self.divergence_where.setText(
-                f"Entry <b>#{div.get('entry')}</b> · {html.escape(str(div.get('function')))} · "
+                f"<a href='entry:{div.get('entry')}'>Entry <b>#{div.get('entry')}</b></a> · {html.escape(str(div.get('function')))} · "
                 f"kind <b>{html.escape(str(div.get('kind')))}</b><br>{html.escape(str(div.get('message', '')))}"
             )
             self.expected.setPlainText(_value_text(div.get("expected")))
@@ -290,6 +306,7 @@ class QtUpdatesView(QWidget):
             self._snapshot_base = f"{u.get('snapshotSize')} bytes · sha256 {u['snapshotHash']}"
             self.snapshot_info.setText(f"{self._snapshot_base} · loading…")
             op = Op("Reading snapshot", _load_snapshot, self._workers, self._ref, u["id"])
+            op.background = True
             op.succeeded.connect(self._on_snapshot)
             op.failed.connect(self._on_snapshot_failed)
             self._submit(op, write=True)

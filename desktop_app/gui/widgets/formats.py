@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from domain.model.labels import mode_short
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from domain.model.labels import mode_word
 
 OUTCOME_COLOURS = {
     "pending": "#9a6700",
@@ -37,5 +41,23 @@ def short_time(iso: str | None) -> str:
     return head.replace("+00:00", "")[:19] + (" UTC" if zone else "")
 
 
+def epoch_time(seconds: float) -> str:
+    """Seconds since the epoch, written like :func:`short_time` (UTC)."""
+    return short_time(datetime.fromtimestamp(seconds, timezone.utc).isoformat())
+
+
+def held_by_text(held: dict[str, Any] | None, now: float | None = None) -> str:
+    """Who holds a worker's update in progress, and since when; empty when nobody does."""
+    if not held:
+        return ""
+    host = held.get("host") or "an unknown host"
+    if "since" not in held:
+        return f"a process on {host} that no longer holds its lease; the next process to look ends the update"
+    now = time.time() if now is None else now
+    beat = max(0, int(now - float(held.get("heartbeat", now))))
+    return f"process {held.get('pid', '?')} on {host}, since {epoch_time(float(held['since']))} (last heartbeat {beat:,} s ago)"
+
+
 def mode_label(mode: str) -> str:
-    return mode_short(mode)
+    """``automatic`` or ``manual``: the GUI's one word for each mode."""
+    return mode_word(mode)

@@ -9,7 +9,11 @@ Two lanes:
   store (history pages, audit rows, lists).
 
 Widgets create an :class:`Op` with a function, connect to its signals and
-submit it. A function that accepts a ``progress`` keyword gets a callable
+submit it. The status bar reports what the user did and how it ended: a
+command ends with ``done_words(result)`` (or "<title>: done"); an op marked
+``background`` (a read the user did not ask for, whichever lane it runs on)
+shows only while it runs long and ends without a word (its view shows what it read).
+A function that accepts a ``progress`` keyword gets a callable
 ``progress(done, total)``; calling it after :meth:`Op.cancel` raises
 :class:`OperationCancelled`, which ends the op with the ``cancelled`` signal.
 """
@@ -48,6 +52,8 @@ class Op(QObject):
         self.cancellable = "progress" in _params(fn)
         self.lane: str | None = None  # "write" or "read", set when submitted
         self.outcome: str | None = None  # "succeeded", "failed" or "cancelled" once run
+        self.background = False  # a read the user did not ask for: not reported when it ends well
+        self.done_words: Callable[[Any], str] | None = None  # the outcome in words, from the result
 
     def cancel(self) -> None:
         self._cancel.set()

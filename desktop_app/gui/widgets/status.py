@@ -20,9 +20,11 @@ from desktop_app.gui.widgets.ops import Op, Operations
 class QtStatus(QWidget):
     """Shows the most recent running op; Cancel stops it when it can be stopped.
 
-    Commands (the write lane) show at once. Queries (the read lane) are usually
-    over in a blink and show only when they run longer than ``READ_DELAY_MS``
-    or report progress, so quick reads never flicker in the status bar.
+    Commands (the write lane) show at once and end with their outcome in words.
+    Queries (the read lane, and ops marked ``background``) are usually over in
+    a blink: they show only when they run longer than ``READ_DELAY_MS`` or
+    report progress, and end without a word: the view that asked shows what it read,
+    or why it could not.
     """
 
     shown = Signal(object)  # the op now on display, or None
@@ -37,6 +39,7 @@ class QtStatus(QWidget):
         self._progress: dict[int, tuple[int, int]] = {}
         self._current: Op | None = None
         self._note: str | None = None
+        self._last_words: str | None = None  # the last command's outcome, shown again after a long read
 
         self.label = QLabel("Ready", self)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -84,6 +87,7 @@ class QtStatus(QWidget):
 
     def show_message(self, text: str, msecs: int = MESSAGE_MS) -> None:
         """A note for the user; while work is on display it waits until that work ends."""
+        self._last_words = text
         if self._current is None:
             self.label.setText(text)
             self._clear.start(msecs)
@@ -98,7 +102,7 @@ class QtStatus(QWidget):
             return
         self._running.append(op)
         self._started[id(op)] = time.monotonic()
-        if op.lane == "read":
+        if _quiet(op):
             QTimer.singleShot(self.READ_DELAY_MS + 10, self._refresh)
         else:
             self._refresh()
@@ -126,24 +130,34 @@ class QtStatus(QWidget):
         visible = self._visible()
         if visible:
             self._show(visible[-1])
-            if op.error:
+            if _quiet(op):
+                pass
+            elif op.error:
                 self._note = f"{op.title} failed: {op.error}"
+            elif op.outcome == "succeeded":
+                self._note = _done_text(op)
             return
-        if not was_current and not op.error:
+        if not was_current and (_quiet(op) or (not op.error and op.outcome != "succeeded")):
             return
         self.bar.hide()
         self.cancel_button.hide()
         note, self._note = self._note, None
-        if op.error:
+        if op.error and not _quiet(op):
             self.label.setText(f"{op.title} failed: {op.error}")
         elif note:
             self.label.setText(note)
         elif op.outcome == "cancelled":
             self.label.setText(f"{op.title}: cancelled")
-        elif op.lane == "write":
-            self.label.setText(f"{op.title}: done")
+        elif not _quiet(op):
+            self.label.setText(_done_text(op))
+        elif self._last_words and not was_current:
+            self.label.setText(self._last_words)
+        elif self._last_words:
+            self.label.setText(self._last_words)
         else:
             self.label.setText("Ready")
+        if not _quiet(op):
+            self._last_words = self.label.text()
         self._clear.start(self.MESSAGE_MS)
         self.shown.emit(None)
 
@@ -155,7 +169,7 @@ class QtStatus(QWidget):
         return [
             op
             for op in self._running
-            if op.lane != "read" or id(op) in self._progress or now - self._started.get(id(op), now) >= delay
+            if not _quiet(op) or id(op) in self._progress or now - self._started.get(id(op), now) >= delay
         ]
 
     @Slot()
@@ -194,4 +208,19 @@ class QtStatus(QWidget):
 
     def _show_ready(self) -> None:
         if self._current is None:
+            self._last_words = None
             self.label.setText("Ready")
+
+
+def _quiet(op: Op) -> bool:
+    """A query: shown only when slow, and not reported when it ends (its view reports it)."""
+    return op.lane == "read" or op.background
+
+
+def _done_text(op: Op) -> str:
+    if op.done_words is not None:
+        try:
+            return op.done_words(op.result)
+        except Exception:  # noqa: BLE001 - words must never break the status bar
+            pass
+    return f"{op.title}: done"
