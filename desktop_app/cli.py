@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from domain.model.errors import WorkerDeskError, one_line
+from domain.model.hostcalls import describe as describe_host_call
 from domain.services.worker_store import describe_store_error, is_store_read_error
 from domain.model.labels import MODE_CHOICES
 from domain.model.sizes import format_mib, parse_size
@@ -67,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     c = comp.add_parser("add", help="add a component, or a new version of it")
     c.add_argument("name")
     c.add_argument("file", help="a component binary (.wasm) or component text (.wat)")
+    c.add_argument(
+        "--file",
+        dest="initial_files",
+        action="append",
+        metavar="SRC:/PATH",
+        help="an initial file or folder, copied into every new worker's private filesystem at /PATH (repeatable)",
+    )
     c.add_argument("--json", action="store_true")
     c = comp.add_parser("list", help="list components")
     c.add_argument("--json", action="store_true")
@@ -132,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("version", type=int)
     w = wk.add_parser("recover", help="rebuild a worker from its history now")
     w.add_argument("worker")
+    w = wk.add_parser("complete-promise", help="complete a promise a worker created (golem:api/host create-promise)")
+    w.add_argument("worker")
+    w.add_argument("promise", type=int, metavar="ID", help="the promise's number (its oplog-idx)")
+    w.add_argument("data", metavar="DATA", help="the payload, as UTF-8 text (or hexadecimal with --hex)")
+    w.add_argument("--hex", action="store_true", help="DATA is hexadecimal bytes")
 
     c = sub.add_parser(
         "check", help="verify every stream, blob and compiled component; exit 1 on damage (writes nothing)"
@@ -237,7 +250,10 @@ def _component(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) ->
             data = path.read_bytes()
         except OSError as e:
             raise CliError(f"cannot read {path}: {e.strerror}") from None
-        info = comps.add(ns.name, data, source=path.name)
+        from domain.services.initial_files import parse_spec
+
+        initial = [parse_spec(spec) for spec in ns.initial_files or []]
+        info = comps.add(ns.name, data, source=path.name, files=initial or None)
         if ns.json:
             _print_json({"component": ns.name, **info.to_json()})
         else:
@@ -409,12 +425,23 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
             out(f"#{e.index:<6} {e.timestamp[:23]}  v{e.version:<3} {e.kind:18} {e.summary()}")
             if e.kind == "invocation":
                 for name, value in e.data.get("hostCalls", []):
+                    if name.startswith("golem:"):
+                        out(f"{'':8}  host call {describe_host_call([name, value])}")
+                        continue
                     if isinstance(value, str) and len(value) > 32:
                         value = f"{value[:32]}… ({len(value) // 2} bytes)"
                     out(f"{'':8}  host call {name} -> {value}")
                 for line in (e.data.get("stdout") or "").splitlines():
                     out(f"{'':8}  log: {line}")
         return EXIT_FAILED if gaps else EXIT_OK
+    if ns.cmd == "complete-promise":
+        try:
+            payload = bytes.fromhex(ns.data) if ns.hex else ns.data.encode("utf-8")
+        except ValueError:
+            raise CliError(f"DATA is not hexadecimal: {ns.data!r}") from None
+        done = workers.golem.complete_from_outside(ns.worker, ns.promise, payload)
+        out(f"Completed promise {ns.promise} of {ns.worker}" if done else f"Promise {ns.promise} of {ns.worker} was already completed")
+        return EXIT_OK
     if ns.cmd == "delete":
         workers.delete(ns.worker)
         out(f"Deleted worker {ns.worker}")

@@ -454,3 +454,409 @@ def golem_like(
     (export "fetch" (func $fetch)) (export "must-fetch" (func $must_fetch)) {extra_random_export})
   (export "golem:component/api" (instance $api))
 )"""
+
+
+def golem_host_api(*, version: str = "1.1.7", agent: bool = False, promises: bool = True, extra_core: str = "") -> str:
+    """A component calling Golem's host API (``golem:api/host``), 1.1-style
+    (worker-named) or, with ``agent``, 1.3-style (agent-named, no 1.1 promises).
+
+    Exports ``golem:component/api``: ``key`` (generate-idempotency-key, the
+    high 64 bits), ``last-key``, ``index`` (get-oplog-index), ``region(fail)``
+    (an atomic region around a key; traps inside it when ``fail`` is not 0),
+    ``set-attempts``/``attempts`` (the retry policy), ``set-level``/``level``
+    (persistence level as its case number), ``set-idem``/``idem``,
+    ``self-version``/``self-status``/``self-name-len``/``self-env-count``
+    (get-self-metadata), ``other-version(name)`` (metadata of another worker
+    of the same component; 2^64-1 when there is none), ``update-self(target,
+    manual)``, ``commit`` (oplog-commit), ``resolve-component(name)`` (the
+    component id's high 64 bits, 2^64-1 for none), ``resolve-worker(component,
+    name, strict)`` (the id's high bits plus the name's length, 2^64-1 for
+    none), ``update-then-trap(target)`` (an automatic update, then a
+    trap), ``fork-self`` (fork-worker), and with ``promises``:
+    ``promise-new``, ``promise-await(idx)``, ``promise-poll(idx)``,
+    ``promise-complete(idx, data)``, ``promise-delete(idx)``.
+    """
+    wname = "agent-id" if agent else "worker-name"
+    wid = "agent-id" if agent else "worker-id"
+    get_meta = "get-agent-metadata" if agent else "get-worker-metadata"
+    update = "update-agent" if agent else "update-worker"
+    fork = "fork-agent" if agent else "fork-worker"
+    resolve = "resolve-agent-id" if agent else "resolve-worker-id"
+    status = "agent-status" if agent else "worker-status"
+    meta = "agent-metadata" if agent else "worker-metadata"
+    promise_types = f"""
+    (type $pid0 (record (field "{wid}" $wid) (field "oplog-idx" u64)))
+    (export "promise-id" (type $pid (eq $pid0)))
+    (export "create-promise" (func (result $pid)))
+    (export "await-promise" (func (param "promise-id" $pid) (result (list u8))))
+    (export "poll-promise" (func (param "promise-id" $pid) (result (option (list u8)))))
+    (export "complete-promise" (func (param "promise-id" $pid) (param "data" (list u8)) (result bool)))
+    (export "delete-promise" (func (param "promise-id" $pid)))""" if promises else ""
+    promise_lower = """
+  (core func $create_promise (canon lower (func $h "create-promise") (memory $mem) (realloc $realloc)))
+  (core func $await_promise (canon lower (func $h "await-promise") (memory $mem) (realloc $realloc)))
+  (core func $poll_promise (canon lower (func $h "poll-promise") (memory $mem) (realloc $realloc)))
+  (core func $complete_promise (canon lower (func $h "complete-promise") (memory $mem) (realloc $realloc)))
+  (core func $delete_promise (canon lower (func $h "delete-promise") (memory $mem)))""" if promises else ""
+    promise_imports = """
+    (import "host" "create-promise" (func $create_promise (param i32)))
+    (import "host" "await-promise" (func $await_promise (param i64 i64 i32 i32 i64 i32)))
+    (import "host" "poll-promise" (func $poll_promise (param i64 i64 i32 i32 i64 i32)))
+    (import "host" "complete-promise" (func $complete_promise (param i64 i64 i32 i32 i64 i32 i32) (result i32)))
+    (import "host" "delete-promise" (func $delete_promise (param i64 i64 i32 i32 i64)))""" if promises else ""
+    promise_core = """
+    (func (export "promise-new") (result i64) i32.const 896 call $create_promise i32.const 920 i64.load)
+    (func (export "promise-await") (param $idx i64) (result i32)
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      local.get $idx i32.const 960 call $await_promise i32.const 960)
+    (func (export "promise-poll") (param $idx i64) (result i32)
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      local.get $idx i32.const 960 call $poll_promise i32.const 960)
+    (func (export "promise-complete") (param $idx i64) (param $p i32) (param $n i32) (result i32)
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      local.get $idx local.get $p local.get $n call $complete_promise)
+    (func (export "promise-delete") (param $idx i64)
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      local.get $idx call $delete_promise)""" if promises else ""
+    promise_host = """(export "create-promise" (func $create_promise)) (export "await-promise" (func $await_promise))
+    (export "poll-promise" (func $poll_promise)) (export "complete-promise" (func $complete_promise))
+    (export "delete-promise" (func $delete_promise))""" if promises else ""
+    promise_lift = """
+  (func $pnew (result u64) (canon lift (core func $i "promise-new")))
+  (func $pawait (param "idx" u64) (result (list u8)) (canon lift (core func $i "promise-await") (memory $mem) (realloc $realloc)))
+  (func $ppoll (param "idx" u64) (result (option (list u8))) (canon lift (core func $i "promise-poll") (memory $mem) (realloc $realloc)))
+  (func $pcomplete (param "idx" u64) (param "data" (list u8)) (result bool) (canon lift (core func $i "promise-complete") (memory $mem) (realloc $realloc)))
+  (func $pdelete (param "idx" u64) (canon lift (core func $i "promise-delete")))""" if promises else ""
+    promise_exports = """(export "promise-new" (func $pnew)) (export "promise-await" (func $pawait))
+    (export "promise-poll" (func $ppoll)) (export "promise-complete" (func $pcomplete)) (export "promise-delete" (func $pdelete))""" if promises else ""
+    return f"""(component $C
+  (import "golem:api/host@{version}" (instance $h
+    (type $uuid0 (record (field "high-bits" u64) (field "low-bits" u64)))
+    (export "uuid" (type $uuid (eq $uuid0)))
+    (type $cid0 (record (field "uuid" $uuid)))
+    (export "component-id" (type $cid (eq $cid0)))
+    (type $wid0 (record (field "component-id" $cid) (field "{wname}" string)))
+    (export "{wid}" (type $wid (eq $wid0)))
+    (type $rp0 (record (field "max-attempts" u32) (field "min-delay" u64) (field "max-delay" u64)
+      (field "multiplier" f64) (field "max-jitter-factor" (option f64))))
+    (export "retry-policy" (type $rp (eq $rp0)))
+    (type $pl0 (variant (case "persist-nothing") (case "persist-remote-side-effects") (case "smart")))
+    (export "persistence-level" (type $pl (eq $pl0)))
+    (type $um0 (enum "automatic" "snapshot-based"))
+    (export "update-mode" (type $um (eq $um0)))
+    (type $ws0 (enum "running" "idle" "suspended" "interrupted" "retrying" "failed" "exited"))
+    (export "{status}" (type $ws (eq $ws0)))
+    (type $wm0 (record (field "{wid}" $wid) (field "args" (list string)) (field "env" (list (tuple string string)))
+      (field "status" $ws) (field "component-version" u64) (field "retry-count" u64)))
+    (export "{meta}" (type $wm (eq $wm0)))
+    (export "generate-idempotency-key" (func (result $uuid)))
+    (export "get-oplog-index" (func (result u64)))
+    (export "mark-begin-operation" (func (result u64)))
+    (export "mark-end-operation" (func (param "begin" u64)))
+    (export "get-retry-policy" (func (result $rp)))
+    (export "set-retry-policy" (func (param "new-retry-policy" $rp)))
+    (export "get-oplog-persistence-level" (func (result $pl)))
+    (export "set-oplog-persistence-level" (func (param "new-persistence-level" $pl)))
+    (export "get-idempotence-mode" (func (result bool)))
+    (export "set-idempotence-mode" (func (param "idempotent" bool)))
+    (export "get-self-metadata" (func (result $wm)))
+    (export "{get_meta}" (func (param "{wid}" $wid) (result (option $wm))))
+    (export "{update}" (func (param "{wid}" $wid) (param "target-version" u64) (param "mode" $um)))
+    (export "{fork}" (func (param "source" $wid) (param "target" $wid) (param "oplog-idx-cut-off" u64)))
+    (export "oplog-commit" (func (param "replicas" u8)))
+    (export "resolve-component-id" (func (param "component-reference" string) (result (option $cid))))
+    (export "{resolve}" (func (param "component-reference" string) (param "{wname}" string) (result (option $wid))))
+    (export "{resolve}-strict" (func (param "component-reference" string) (param "{wname}" string) (result (option $wid))))
+    {promise_types}))
+
+  (core module $libc
+    (memory (export "memory") 1)
+    (global $heap (mut i32) (i32.const 4096))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      global.get $heap local.get 2 i32.add i32.const 1 i32.sub
+      i32.const 0 local.get 2 i32.sub i32.and
+      local.set $p
+      local.get $p local.get 3 i32.add global.set $heap
+      local.get $p))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "memory" (core memory $mem))
+  (alias core export $libc "realloc" (core func $realloc))
+
+  (core func $gen_key (canon lower (func $h "generate-idempotency-key") (memory $mem) (realloc $realloc)))
+  (core func $get_index (canon lower (func $h "get-oplog-index")))
+  (core func $begin (canon lower (func $h "mark-begin-operation")))
+  (core func $end (canon lower (func $h "mark-end-operation")))
+  (core func $get_rp (canon lower (func $h "get-retry-policy") (memory $mem) (realloc $realloc)))
+  (core func $set_rp (canon lower (func $h "set-retry-policy")))
+  (core func $get_pl (canon lower (func $h "get-oplog-persistence-level")))
+  (core func $set_pl (canon lower (func $h "set-oplog-persistence-level")))
+  (core func $get_idem (canon lower (func $h "get-idempotence-mode")))
+  (core func $set_idem (canon lower (func $h "set-idempotence-mode")))
+  (core func $get_self (canon lower (func $h "get-self-metadata") (memory $mem) (realloc $realloc)))
+  (core func $get_meta (canon lower (func $h "{get_meta}") (memory $mem) (realloc $realloc)))
+  (core func $update (canon lower (func $h "{update}") (memory $mem) (realloc $realloc)))
+  (core func $fork (canon lower (func $h "{fork}") (memory $mem) (realloc $realloc)))
+  (core func $commit (canon lower (func $h "oplog-commit")))
+  (core func $resolve_c (canon lower (func $h "resolve-component-id") (memory $mem) (realloc $realloc)))
+  (core func $resolve_w (canon lower (func $h "{resolve}") (memory $mem) (realloc $realloc)))
+  (core func $resolve_ws (canon lower (func $h "{resolve}-strict") (memory $mem) (realloc $realloc)))
+  {promise_lower}
+
+  (core module $m
+    (import "libc" "memory" (memory 1))
+    (import "host" "gen-key" (func $gen_key (param i32)))
+    (import "host" "get-index" (func $get_index (result i64)))
+    (import "host" "begin" (func $begin (result i64)))
+    (import "host" "end" (func $end (param i64)))
+    (import "host" "get-rp" (func $get_rp (param i32)))
+    (import "host" "set-rp" (func $set_rp (param i32 i64 i64 f64 i32 f64)))
+    (import "host" "get-pl" (func $get_pl (result i32)))
+    (import "host" "set-pl" (func $set_pl (param i32)))
+    (import "host" "get-idem" (func $get_idem (result i32)))
+    (import "host" "set-idem" (func $set_idem (param i32)))
+    (import "host" "get-self" (func $get_self (param i32)))
+    (import "host" "get-meta" (func $get_meta (param i64 i64 i32 i32 i32)))
+    (import "host" "update" (func $update (param i64 i64 i32 i32 i64 i32)))
+    (import "host" "fork" (func $fork (param i64 i64 i32 i32 i64 i64 i32 i32 i64)))
+    (import "host" "commit" (func $commit (param i32)))
+    (import "host" "resolve-c" (func $resolve_c (param i32 i32 i32)))
+    (import "host" "resolve-w" (func $resolve_w (param i32 i32 i32 i32 i32)))
+    (import "host" "resolve-ws" (func $resolve_ws (param i32 i32 i32 i32 i32)))
+    {promise_imports}
+    (global $last (mut i64) (i64.const 0))
+    (func $self i32.const 512 call $get_self)
+    (func (export "key") (result i64)
+      i32.const 768 call $gen_key i32.const 768 i64.load global.set $last global.get $last)
+    (func (export "last-key") (result i64) global.get $last)
+    (func (export "index") (result i64) call $get_index)
+    (func (export "region") (param $fail i32) (result i64)
+      (local $b i64)
+      call $begin local.set $b
+      i32.const 768 call $gen_key i32.const 768 i64.load global.set $last
+      local.get $fail if unreachable end
+      local.get $b call $end
+      local.get $b)
+    (func (export "set-attempts") (param $n i32)
+      local.get $n i64.const 1000 i64.const 2000 f64.const 2.0 i32.const 0 f64.const 0 call $set_rp)
+    (func (export "attempts") (result i32) i32.const 800 call $get_rp i32.const 800 i32.load)
+    (func (export "set-level") (param $n i32) local.get $n call $set_pl)
+    (func (export "level") (result i32) call $get_pl)
+    (func (export "set-idem") (param $b i32) local.get $b call $set_idem)
+    (func (export "idem") (result i32) call $get_idem)
+    (func (export "self-version") (result i64) call $self i32.const 560 i64.load)
+    (func (export "self-status") (result i32) call $self i32.const 552 i32.load8_u)
+    (func (export "self-name-len") (result i32) call $self i32.const 532 i32.load)
+    (func (export "self-env-count") (result i32) call $self i32.const 548 i32.load)
+    (func (export "other-version") (param $p i32) (param $n i32) (result i64)
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load local.get $p local.get $n i32.const 640 call $get_meta
+      i32.const 640 i32.load8_u i32.eqz if i64.const -1 return end
+      i32.const 696 i64.load)
+    (func (export "update-self") (param $target i64) (param $manual i32)
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      local.get $target local.get $manual call $update)
+    (func (export "update-then-trap") (param $target i64)
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      local.get $target i32.const 0 call $update
+      unreachable)
+    (func (export "commit") i32.const 1 call $commit)
+    (func (export "resolve-component") (param $p i32) (param $n i32) (result i64)
+      local.get $p local.get $n i32.const 1280 call $resolve_c
+      i32.const 1280 i32.load8_u i32.eqz if i64.const -1 return end
+      i32.const 1288 i64.load)
+    (func (export "resolve-worker") (param $cp i32) (param $cn i32) (param $p i32) (param $n i32) (param $strict i32) (result i64)
+      local.get $strict
+      if local.get $cp local.get $cn local.get $p local.get $n i32.const 1280 call $resolve_ws
+      else local.get $cp local.get $cn local.get $p local.get $n i32.const 1280 call $resolve_w end
+      i32.const 1280 i32.load8_u i32.eqz if i64.const -1 return end
+      i32.const 1288 i64.load i32.const 1308 i32.load i64.extend_i32_u i64.add)
+    (func (export "fork-self")
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      i64.const 0 call $fork)
+    {promise_core}
+    {extra_core})
+  (core instance $host
+    (export "gen-key" (func $gen_key)) (export "get-index" (func $get_index))
+    (export "begin" (func $begin)) (export "end" (func $end))
+    (export "get-rp" (func $get_rp)) (export "set-rp" (func $set_rp))
+    (export "get-pl" (func $get_pl)) (export "set-pl" (func $set_pl))
+    (export "get-idem" (func $get_idem)) (export "set-idem" (func $set_idem))
+    (export "get-self" (func $get_self)) (export "get-meta" (func $get_meta))
+    (export "update" (func $update)) (export "fork" (func $fork))
+    (export "commit" (func $commit)) (export "resolve-c" (func $resolve_c))
+    (export "resolve-w" (func $resolve_w)) (export "resolve-ws" (func $resolve_ws))
+    {promise_host})
+  (core instance $i (instantiate $m (with "libc" (instance $libc)) (with "host" (instance $host))))
+  (func $key (result u64) (canon lift (core func $i "key")))
+  (func $last_key (result u64) (canon lift (core func $i "last-key")))
+  (func $index (result u64) (canon lift (core func $i "index")))
+  (func $region (param "fail" u32) (result u64) (canon lift (core func $i "region")))
+  (func $set_attempts (param "n" u32) (canon lift (core func $i "set-attempts")))
+  (func $attempts (result u32) (canon lift (core func $i "attempts")))
+  (func $set_level (param "n" u32) (canon lift (core func $i "set-level")))
+  (func $level (result u32) (canon lift (core func $i "level")))
+  (func $set_idem2 (param "b" bool) (canon lift (core func $i "set-idem")))
+  (func $idem (result bool) (canon lift (core func $i "idem")))
+  (func $self_version (result u64) (canon lift (core func $i "self-version")))
+  (func $self_status (result u32) (canon lift (core func $i "self-status")))
+  (func $self_name_len (result u32) (canon lift (core func $i "self-name-len")))
+  (func $self_env_count (result u32) (canon lift (core func $i "self-env-count")))
+  (func $other_version (param "name" string) (result u64)
+    (canon lift (core func $i "other-version") (memory $mem) (realloc $realloc)))
+  (func $update_self (param "target" u64) (param "manual" u32) (canon lift (core func $i "update-self")))
+  (func $update_trap (param "target" u64) (canon lift (core func $i "update-then-trap")))
+  (func $fork_self (canon lift (core func $i "fork-self")))
+  (func $commit2 (canon lift (core func $i "commit")))
+  (func $resolve_component (param "name" string) (result u64)
+    (canon lift (core func $i "resolve-component") (memory $mem) (realloc $realloc)))
+  (func $resolve_worker (param "component" string) (param "name" string) (param "strict" bool) (result u64)
+    (canon lift (core func $i "resolve-worker") (memory $mem) (realloc $realloc)))
+  {promise_lift}
+  (instance $api
+    (export "key" (func $key)) (export "last-key" (func $last_key)) (export "index" (func $index))
+    (export "region" (func $region)) (export "set-attempts" (func $set_attempts)) (export "attempts" (func $attempts))
+    (export "set-level" (func $set_level)) (export "level" (func $level))
+    (export "set-idem" (func $set_idem2)) (export "idem" (func $idem))
+    (export "self-version" (func $self_version)) (export "self-status" (func $self_status))
+    (export "self-name-len" (func $self_name_len)) (export "self-env-count" (func $self_env_count))
+    (export "other-version" (func $other_version)) (export "update-self" (func $update_self))
+    (export "update-then-trap" (func $update_trap))
+    (export "fork-self" (func $fork_self)) (export "commit" (func $commit2))
+    (export "resolve-component" (func $resolve_component)) (export "resolve-worker" (func $resolve_worker))
+    {promise_exports})
+  (export "golem:component/api" (instance $api))
+)"""
+
+
+def golem_context(*, version: str = "1.1.7", extra_core: str = "") -> str:
+    """A component using Golem's invocation context (``golem:api/context``).
+
+    Exports ``golem:component/api``: ``span-id(name)`` (starts a span, sets
+    the attribute ``k`` to ``v``, returns the current context's span id),
+    ``trace-id``, ``attr(key)`` (a span's inherited attribute ``key`` set to
+    ``val``, or "" when the key is not ``k`` nor the given one) and
+    ``started`` (a span's start, in seconds).
+    """
+    return f"""(component $C
+  (import "golem:api/context@{version}" (instance $ctx
+    (export "span" (type $span (sub resource)))
+    (export "invocation-context" (type $ic (sub resource)))
+    (type $av0 (variant (case "string" string)))
+    (export "attribute-value" (type $av (eq $av0)))
+    (type $dt0 (record (field "seconds" u64) (field "nanoseconds" u32)))
+    (export "datetime" (type $dt (eq $dt0)))
+    (export "start-span" (func (param "name" string) (result (own $span))))
+    (export "current-context" (func (result (own $ic))))
+    (export "[method]span.started-at" (func (param "self" (borrow $span)) (result $dt)))
+    (export "[method]span.set-attribute" (func (param "self" (borrow $span)) (param "name" string) (param "value" $av)))
+    (export "[method]span.finish" (func (param "self" (borrow $span))))
+    (export "[method]invocation-context.trace-id" (func (param "self" (borrow $ic)) (result string)))
+    (export "[method]invocation-context.span-id" (func (param "self" (borrow $ic)) (result string)))
+    (export "[method]invocation-context.get-attribute"
+      (func (param "self" (borrow $ic)) (param "key" string) (param "inherited" bool) (result (option $av))))))
+  (alias export $ctx "span" (type $span_t))
+  (alias export $ctx "invocation-context" (type $ic_t))
+
+  (core module $libc
+    (memory (export "memory") 1)
+    (global $heap (mut i32) (i32.const 4096))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      global.get $heap local.get 2 i32.add i32.const 1 i32.sub
+      i32.const 0 local.get 2 i32.sub i32.and
+      local.set $p
+      local.get $p local.get 3 i32.add global.set $heap
+      local.get $p))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "memory" (core memory $mem))
+  (alias core export $libc "realloc" (core func $realloc))
+
+  (core func $start (canon lower (func $ctx "start-span") (memory $mem) (realloc $realloc)))
+  (core func $current (canon lower (func $ctx "current-context")))
+  (core func $started_at (canon lower (func $ctx "[method]span.started-at") (memory $mem) (realloc $realloc)))
+  (core func $set_attr (canon lower (func $ctx "[method]span.set-attribute") (memory $mem) (realloc $realloc)))
+  (core func $finish (canon lower (func $ctx "[method]span.finish")))
+  (core func $trace_id (canon lower (func $ctx "[method]invocation-context.trace-id") (memory $mem) (realloc $realloc)))
+  (core func $span_id (canon lower (func $ctx "[method]invocation-context.span-id") (memory $mem) (realloc $realloc)))
+  (core func $get_attr (canon lower (func $ctx "[method]invocation-context.get-attribute") (memory $mem) (realloc $realloc)))
+  (core func $drop_span (canon resource.drop $span_t))
+  (core func $drop_ic (canon resource.drop $ic_t))
+
+  (core module $m
+    (import "libc" "memory" (memory 1))
+    (import "host" "start" (func $start (param i32 i32) (result i32)))
+    (import "host" "current" (func $current (result i32)))
+    (import "host" "started-at" (func $started_at (param i32 i32)))
+    (import "host" "set-attr" (func $set_attr (param i32 i32 i32 i32 i32 i32)))
+    (import "host" "finish" (func $finish (param i32)))
+    (import "host" "trace-id" (func $trace_id (param i32 i32)))
+    (import "host" "span-id" (func $span_id (param i32 i32)))
+    (import "host" "get-attr" (func $get_attr (param i32 i32 i32 i32 i32)))
+    (import "host" "drop-span" (func $drop_span (param i32)))
+    (import "host" "drop-ic" (func $drop_ic (param i32)))
+    (data (i32.const 900) "k")
+    (data (i32.const 904) "v")
+    (data (i32.const 908) "val")
+    (func (export "span-id") (param $p i32) (param $n i32) (result i32)
+      (local $s i32) (local $c i32)
+      local.get $p local.get $n call $start local.set $s
+      local.get $s i32.const 900 i32.const 1 i32.const 0 i32.const 904 i32.const 1 call $set_attr
+      call $current local.set $c
+      local.get $c i32.const 1000 call $span_id
+      local.get $c call $drop_ic
+      local.get $s call $finish
+      local.get $s call $drop_span
+      i32.const 1000)
+    (func (export "trace-id") (result i32)
+      (local $c i32)
+      call $current local.set $c
+      local.get $c i32.const 1000 call $trace_id
+      local.get $c call $drop_ic
+      i32.const 1000)
+    (func (export "attr") (param $p i32) (param $n i32) (result i32)
+      (local $s i32) (local $c i32)
+      i32.const 900 i32.const 1 call $start local.set $s
+      local.get $s i32.const 900 i32.const 1 i32.const 0 i32.const 908 i32.const 3 call $set_attr
+      i32.const 904 i32.const 1 call $start drop
+      call $current local.set $c
+      local.get $c local.get $p local.get $n i32.const 1 i32.const 1100 call $get_attr
+      local.get $c call $drop_ic
+      i32.const 1100 i32.load8_u i32.eqz
+      if
+        i32.const 1000 i32.const 0 i32.store
+        i32.const 1004 i32.const 0 i32.store
+        i32.const 1000 return
+      end
+      i32.const 1000 i32.const 1108 i32.load i32.store
+      i32.const 1004 i32.const 1112 i32.load i32.store
+      i32.const 1000)
+    (func (export "started") (result i64)
+      (local $s i32)
+      i32.const 900 i32.const 1 call $start local.set $s
+      local.get $s i32.const 1200 call $started_at
+      local.get $s call $drop_span
+      i32.const 1200 i64.load)
+    {extra_core})
+  (core instance $host
+    (export "start" (func $start)) (export "current" (func $current)) (export "started-at" (func $started_at))
+    (export "set-attr" (func $set_attr)) (export "finish" (func $finish)) (export "trace-id" (func $trace_id))
+    (export "span-id" (func $span_id)) (export "get-attr" (func $get_attr))
+    (export "drop-span" (func $drop_span)) (export "drop-ic" (func $drop_ic)))
+  (core instance $i (instantiate $m (with "libc" (instance $libc)) (with "host" (instance $host))))
+  (func $span_id2 (param "name" string) (result string) (canon lift (core func $i "span-id") (memory $mem) (realloc $realloc)))
+  (func $trace_id2 (result string) (canon lift (core func $i "trace-id") (memory $mem) (realloc $realloc)))
+  (func $attr (param "key" string) (result string) (canon lift (core func $i "attr") (memory $mem) (realloc $realloc)))
+  (func $started (result u64) (canon lift (core func $i "started")))
+  (instance $api (export "span-id" (func $span_id2)) (export "trace-id" (func $trace_id2))
+    (export "attr" (func $attr)) (export "started" (func $started)))
+  (export "golem:component/api" (instance $api))
+)"""

@@ -60,6 +60,21 @@ class Component(Aggregate):
         check_version_exists(self, number)
         return self.versions[number]
 
+    class FilesAdded(Aggregate.Event):
+        """A version's initial files (``component add … --file SRC:/path``): one tar in the
+        blob store, unpacked into the private filesystem of its new instances."""
+
+        class_version = 1
+        version: int
+        hash: str
+        size: int
+        media_type: str
+        paths: list[str]
+
+    @event(FilesAdded)
+    def add_files(self, version: int, hash: str, size: int, media_type: str, paths: list[str]) -> None:
+        self.versions[version]["files"] = {"hash": hash, "size": size, "mediaType": media_type, "paths": list(paths)}
+
 
 REGISTERED_TOPIC = get_topic(Component.Registered)
 

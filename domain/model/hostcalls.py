@@ -9,10 +9,18 @@ Recorded entries are JSON-ready pairs ``[call, value]`` where ``call`` names
 the interface and function (``wasi:random/random.get-random-u64``) without
 the WASI patch version, so a component built against another 0.2.x release
 replays the same history.
+
+Golem's host API (``golem:api/host.generate-idempotency-key``) records
+through the same point. Two things ride along for it: :attr:`HostCalls.position`,
+the history entry the current invocation will get, and
+:attr:`HostCalls.effects`, what live calls asked of the services once the
+invocation is over (a policy to store, an update to queue); replayed calls
+add no effects.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from domain.model.errors import HostCallDivergence
@@ -22,7 +30,7 @@ REPLAY = "replay"
 
 
 class HostCalls:
-    __slots__ = ("mode", "recorded", "_expected", "_position", "divergence")
+    __slots__ = ("mode", "recorded", "_expected", "_position", "divergence", "position", "effects", "env_version")
 
     def __init__(self) -> None:
         self.mode = LIVE
@@ -30,11 +38,18 @@ class HostCalls:
         self._expected: list[list[Any]] = []
         self._position = 0
         self.divergence: HostCallDivergence | None = None
+        self.position = 0
+        self.effects: list[tuple[Any, ...]] = []
+        # During replay: the component version the replayed invocation ran on,
+        # which the guest's environment shows (None: the instance's own).
+        self.env_version: int | None = None
 
     def go_live(self) -> None:
         """Start recording a new invocation."""
         self.mode = LIVE
         self.recorded = []
+        self.effects = []
+        self.env_version = None
         self.divergence = None
 
     def go_replay(self, expected: list[list[Any]]) -> None:
@@ -43,6 +58,7 @@ class HostCalls:
         self._expected = expected
         self._position = 0
         self.recorded = []
+        self.effects = []
         self.divergence = None
 
     def finish_replay(self) -> None:
@@ -81,4 +97,12 @@ def describe(entry: list[Any]) -> str:
     name, value = entry[0], entry[1]
     if isinstance(value, str) and name.endswith("bytes"):
         return f"{name} -> {len(value) // 2} bytes"
+    if name.startswith("golem:"):
+        text = json.dumps(value, separators=(",", ":")) if isinstance(value, (dict, list)) else str(value)
+        if isinstance(value, bool) or value is None:
+            text = json.dumps(value)
+        return f"{name} -> {text if len(text) <= _SHOWN else text[: _SHOWN - 1] + '…'}"
     return f"{name} -> {value}"
+
+
+_SHOWN = 72

@@ -87,6 +87,8 @@ class HistoryKind(StrEnum):
     UPDATE_FAILED = "update-failed"
     REVERTED = "reverted"  # an update's revert to the version it came from
     UPDATE_CANCELLED = "update-cancelled"
+    POLICY_SET = "policy-set"  # golem:api/host set-retry-policy, set-oplog-persistence-level, set-idempotence-mode
+    FILES_ARCHIVED = "files-archived"  # a worker's private files, archived with a manual update's state snapshot
 
 
 SNAPSHOT_PACKAGE = "golem:api"

@@ -529,6 +529,61 @@ class Worker(Aggregate):
     def pending_updates(self) -> list[dict[str, Any]]:
         return [u for u in self.updates if u["type"] == UpdateRecordType.PENDING]
 
+    # ============================================================== Golem host API policies
+
+    class PolicySet(Event):
+        """The guest set one of Golem's per-worker policies through ``golem:api/host``:
+        ``retry-policy`` (a record), ``persistence-level`` (a case name) or
+        ``idempotence-mode`` (a bool). Appended with the invocation that set it."""
+
+        class_version = 1
+        history_kind = HistoryKind.POLICY_SET
+        name: str
+        value: Any
+
+    POLICY_NAMES: ClassVar[tuple[str, ...]] = ("retry-policy", "persistence-level", "idempotence-mode")
+
+    def set_policy(self, name: str, value: Any) -> None:
+        check_not_deleted(self)
+        if name not in self.POLICY_NAMES:
+            raise WorkerError(f"unknown policy {name!r}: use one of {', '.join(self.POLICY_NAMES)}")
+        self._policy_set(name, value)
+
+    @event(PolicySet)
+    def _policy_set(self, name: str, value: Any) -> None:
+        # Kept beside the state of older aggregate snapshots, which lack it.
+        self.__dict__.setdefault("policies", {})[name] = value
+
+    @property
+    def policies_set(self) -> dict[str, Any]:
+        """The policies the guest set (Golem's defaults apply to the others)."""
+        return dict(self.__dict__.get("policies") or {})
+
+    # ============================================================== the private filesystem
+
+    class FilesArchived(Event):
+        """A manual update archived the worker's private files (a tar in the blob
+        store) beside its state snapshot: recovery from that snapshot restores them."""
+
+        class_version = 1
+        history_kind = HistoryKind.FILES_ARCHIVED
+        update_id: str
+        hash: str
+        size: int
+        media_type: str
+
+    def record_files_archived(self, update_id: str, hash: str, size: int, media_type: str) -> None:
+        self._pending(update_id, "snapshot-saved")
+        self._files_archived(update_id, hash, size, media_type)
+
+    @event(FilesArchived)
+    def _files_archived(self, update_id: str, hash: str, size: int, media_type: str) -> None:
+        self.update(update_id)["files"] = {"hash": hash, "size": size, "mediaType": media_type}
+
+    def files_of(self, update_id: str) -> dict[str, Any] | None:
+        """The archive of the private files taken with this update's snapshot (hash, size, mediaType)."""
+        return self.update(update_id).get("files")
+
 
 # Topics of event classes that were renamed: stored histories keep the old
 # topic, which resolves to the new class. Topic queries match both.

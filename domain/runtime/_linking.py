@@ -11,9 +11,11 @@ Three sources, in this order of precedence:
    may be defined under the import's exact name there, or the real WASI
    would be shadowed (``Linker.define_unknown_imports_as_traps`` does exactly
    that, so it is never used).
-3. Stubs for everything else, functions and resource types alike: they link,
+3. Golem's host API (``_golem_host``): the ``golem:api/host`` functions whose
+   declared types fit the implemented ones.
+4. Stubs for everything else, functions and resource types alike: they link,
    so the component instantiates, and fail only when called, naming
-   themselves.
+   themselves (golem:api 1.5's, saying that its functions are async).
 
 wasi:http is always linked. Without the worker's HTTP grant, ``handle``
 drops the request and returns ``error-code::HTTP-request-denied`` to the
@@ -33,6 +35,8 @@ import wasmtime
 from wasmtime import component as wc
 
 from domain.model.errors import InvocationFailed
+
+from . import _golem_context, _golem_host
 
 # The non-deterministic WASI calls that go through the recording point.
 RECORDED_INTERFACES = (
@@ -71,11 +75,18 @@ class Unprovided:
 
 @dataclass(frozen=True)
 class LinkPlan:
-    """What linking a component needs besides wasmtime's WASI: stubs, per import."""
+    """What linking a component needs besides wasmtime's WASI: Golem's host API and stubs, per import."""
 
     # (name to define under, items) — the name is the import's own, or the
     # version wasmtime registered when its instance exists but lacks an item.
     stubs: tuple[tuple[str | None, tuple[Unprovided, ...]], ...]
+    # (import name, ((item, its declared FuncType), ...)): served by ``_golem_host``.
+    golem: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+
+    @property
+    def golem_items(self) -> tuple[str, ...]:
+        """``golem:api/host@1.1.7.{generate-idempotency-key}`` for each served item."""
+        return tuple(f"{name}.{{{item}}}" for name, items in self.golem for item, _ in items)
 
     @property
     def unprovided_imports(self) -> tuple[str, ...]:
@@ -146,6 +157,7 @@ class WasiSurface:
     def plan(self, component: wc.Component) -> LinkPlan:
         """The stubs a component needs: every import item wasmtime does not define."""
         stubs: list[tuple[str | None, tuple[Unprovided, ...]]] = []
+        golem: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
         # A resource an interface takes from another (``use wasi:io/poll.{pollable}``)
         # is that one's type, not one to define: only the first sighting counts.
         seen_resources: list[wc.ResourceType] = []
@@ -157,9 +169,23 @@ class WasiSurface:
             if not isinstance(ty, wc.ComponentInstanceType):
                 continue  # modules, types: nothing to define
             registered = self.registered_name(name)
+            found = _golem_host.api_version(name)
+            if found is not None and found[0] == "context" and found[1] < (1, 5, 0):
+                exported = [
+                    (item, iext.ty) for item, iext in ty.exports(self.engine).items()
+                    if isinstance(iext.ty, (wc.FuncType, wc.ResourceType))
+                ]  # fmt: skip
+                kinds = [(item, "func" if isinstance(ity, wc.FuncType) else "resource") for item, ity in exported]
+                if _golem_context.provided(kinds):
+                    golem.append((name, tuple(exported)))
+                    continue
             items: list[tuple[str, str]] = []
+            served: list[tuple[str, Any]] = []
             for item, iext in ty.exports(self.engine).items():
                 if isinstance(iext.ty, wc.FuncType):
+                    if registered is None and _golem_host.provided(name, item, iext.ty):
+                        served.append((item, iext.ty))
+                        continue
                     items.append((item, "func"))
                 elif isinstance(iext.ty, wc.ResourceType):
                     if any(iext.ty == r for r in seen_resources):
@@ -172,12 +198,22 @@ class WasiSurface:
             if missing:
                 # Into wasmtime's own instance when it has one, so the rest stays its own.
                 stubs.append((registered if provided else name, missing))
-        return LinkPlan(tuple(stubs))
+            if served:
+                golem.append((name, tuple(served)))
+        return LinkPlan(tuple(stubs), tuple(golem))
 
 
-def define_stubs(root: Any, plan: LinkPlan, on_call: Callable[[Unprovided], Exception]) -> None:
-    """Link every planned stub; calling one raises ``on_call(item)``."""
+def define_stubs(
+    root: Any,
+    plan: LinkPlan,
+    on_call: Callable[[Unprovided], Exception],
+    golem: Callable[[Any, str, tuple[tuple[str, Any], ...]], None] | None = None,
+) -> None:
+    """Link every planned stub; calling one raises ``on_call(item)``. Items Golem's
+    host API serves are defined by ``golem(instance, import name, items)`` in the
+    same instance (one instance per import name)."""
     counter = 0
+    served = dict(plan.golem)
     for target, items in plan.stubs:
         if target is None:
             for u in items:
@@ -191,6 +227,29 @@ def define_stubs(root: Any, plan: LinkPlan, on_call: Callable[[Unprovided], Exce
             for u in items:
                 if u.kind == "func":
                     inst.add_func(u.item, _raiser(u, on_call))
+            _define_golem(inst, target, served.pop(target, ()), on_call, golem)
+    for name, golem_items in served.items():
+        with root.add_instance(name) as inst:
+            _define_golem(inst, name, golem_items, on_call, golem)
+
+
+def _define_golem(
+    inst: Any,
+    name: str,
+    items: tuple[tuple[str, Any], ...],
+    on_call: Callable[[Unprovided], Exception],
+    golem: Callable[[Any, str, tuple[tuple[str, Any], ...]], None] | None,
+) -> None:
+    if not items:
+        return
+    if golem is not None:
+        golem(inst, name, items)
+        return
+    for item, ty in items:
+        if isinstance(ty, wc.FuncType):
+            inst.add_func(item, _raiser(Unprovided(name, item, "func"), on_call))
+        else:
+            inst.add_resource(item, wc.ResourceType.host(_STUB_RESOURCE_BASE - 1 - len(item)), lambda _s, _r: None)
 
 
 def _raiser(u: Unprovided, on_call: Callable[[Unprovided], Exception]) -> Callable[..., Any]:
@@ -201,6 +260,8 @@ def _raiser(u: Unprovided, on_call: Callable[[Unprovided], Exception]) -> Callab
 
 
 def unprovided_error(u: Unprovided) -> InvocationFailed:
+    if u.interface is not None and _golem_host.is_async_api(u.interface):
+        return InvocationFailed("unsupported-import", _golem_host.async_unprovided_message(u.qualified))
     return InvocationFailed(
         "unsupported-import",
         f"the component called {u.qualified}, which Worker Desk does not provide (no grant enables it)",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import ctypes
+import weakref
 
 import wasmtime
 from wasmtime import _ffi
@@ -32,8 +33,10 @@ from domain.model.errors import (
 )
 from domain.model.hostcalls import REPLAY, HostCalls
 
-from . import _types
+from . import _files, _types
 from ._engine import EPOCH_TICK_SECONDS, CompiledCache, EpochTicker, make_engine
+from ._golem_context import CONTEXT, GolemContext
+from ._golem_host import GolemHost, GolemServices, WorkerIdentity
 from ._linking import (
     RECORDED_INTERFACES,
     LinkPlan,
@@ -59,6 +62,7 @@ SNAPSHOT_PACKAGE = "golem:api/"
 _IFACE_RE = re.compile(r"^(?P<pkg>[a-z0-9-]+:[a-z0-9-]+)/(?P<iface>[a-z0-9-]+)(?:@(?P<ver>[0-9A-Za-z.+-]+))?$")
 
 _MAX_RANDOM_BYTES = 64 * 1024 * 1024
+ENVIRONMENT = "wasi:cli/environment"
 # What guests print when an allocation fails (the memory cap makes memory.grow
 # return -1, and the guest's allocator then gives up): Rust, Python, C.
 _OOM_RE = re.compile(r"memory allocation of \d+ bytes failed|\bMemoryError\b|out of memory", re.IGNORECASE)
@@ -86,12 +90,25 @@ class InstanceConfig:
     allow_http: bool = False
     limits: Limits | None = None  # None: the runtime's limits
     max_memory: int | None = None  # the worker's own memory cap, over the limits' one
+    # Golem's host API: the worker's stored policies (retry policy, persistence
+    # level, idempotence mode) and the services behind promises, other workers'
+    # metadata and update requests (None: those calls fail).
+    policies: tuple[tuple[str, Any], ...] = ()
+    golem: GolemServices | None = None
+    # A private folder of the instance's own, preopened as / (when no folder is
+    # granted), starting with the files of ``files`` (a tar) when given.
+    private_files: bool = False
+    files: bytes | None = None
 
-    def environment(self) -> list[tuple[str, str]]:
+    def environment(self, version: int | None = None) -> list[tuple[str, str]]:
+        """Golem's variables (1.2's and 1.3's names) for ``version`` (default: the instance's), then the worker's own."""
+        shown = str(self.component_version if version is None else version)
         env = [
             ("GOLEM_WORKER_NAME", self.worker_name),
+            ("GOLEM_AGENT_ID", self.worker_name),
             ("GOLEM_COMPONENT_ID", self.component_id),
-            ("GOLEM_COMPONENT_VERSION", str(self.component_version)),
+            ("GOLEM_COMPONENT_VERSION", shown),
+            ("GOLEM_COMPONENT_REVISION", shown),
         ]
         env.extend(self.env)
         return env
@@ -350,6 +367,9 @@ class WasmtimeRuntime:
         args: list[str],
         grants: dict[str, Any],
         max_memory: int | None = None,
+        policies: dict[str, Any] | None = None,
+        golem: GolemServices | None = None,
+        files: bytes | None = None,
     ) -> InstanceConfig:
         return InstanceConfig(
             worker_name=worker_name,
@@ -360,6 +380,10 @@ class WasmtimeRuntime:
             preopen_dir=grants.get("dir"),
             allow_http=bool(grants.get("http", False)),
             max_memory=max_memory,
+            policies=tuple((policies or {}).items()),
+            golem=golem,
+            private_files=grants.get("dir") is None,
+            files=files,
         )
 
     def instantiate(self, loaded: LoadedComponent, config: InstanceConfig, host_calls: HostCalls) -> "LiveInstance":
@@ -400,8 +424,15 @@ class LiveInstance:
         # its own threads, which must never call back into Python.
         self._stdout.attach(wasi, "stdout")
         self._stderr.attach(wasi, "stderr")
+        self.files_dir: Path | None = None
         if config.preopen_dir is not None:
             wasi.preopen_dir(config.preopen_dir, "/")
+        elif config.private_files:
+            files_dir = self.files_dir = _files.create()
+            weakref.finalize(self, _files.remove, files_dir)
+            if config.files:
+                _files.extract(config.files, files_dir)
+            wasi.preopen_dir(str(files_dir), "/")
         store.set_wasi(wasi)
         # wasi:http is always linked (denied without the grant), so every
         # store needs its context: a call on a store without one aborts the process.
@@ -410,6 +441,17 @@ class LiveInstance:
         store.set_limits(memory_size=limits.memory_limit)
         store.set_epoch_deadline(self._deadline_ticks)
         self.store = store
+        self.golem = GolemHost(
+            WorkerIdentity(
+                config.component_id, config.worker_name, config.component_version,
+                tuple(config.environment()), tuple(config.args),
+            ),
+            host_calls,
+            config.golem,
+            dict(config.policies),
+            limits.time_limit,
+        )  # fmt: skip
+        self.context = GolemContext(host_calls)
         linker = self._make_linker()
         # Host calls made while instantiating (a start function seeding an RNG)
         # are recorded, or replayed when the caller put host_calls in replay mode.
@@ -456,10 +498,22 @@ class LiveInstance:
                 for base in RECORDED_INTERFACES:
                     with root.add_instance(f"{base}@{surface.wasi_version}") as inst:
                         self._define_recorded(base, inst)
+                with root.add_instance(f"{ENVIRONMENT}@{surface.wasi_version}") as inst:
+                    # During replay the environment is the one the history saw.
+                    inst.add_func("get-environment", self._get_environment)
             if not self.config.allow_http and surface.http_version is not None:
                 define_http_denial(root, surface.http_version, self._count_http_denial)
-            define_stubs(root, self.loaded.plan, unprovided_error)
+            define_stubs(root, self.loaded.plan, unprovided_error, self._define_golem)
         return linker
+
+    def _define_golem(self, inst: Any, name: str, items: tuple[tuple[str, Any], ...]) -> None:
+        if interface_base(name) == CONTEXT:
+            self.context.define(inst, items)
+        else:
+            self.golem.define(inst, name, items)
+
+    def _get_environment(self, _store: Any) -> list[tuple[str, str]]:
+        return self.config.environment(self.host_calls.env_version)
 
     def _count_http_denial(self) -> None:
         self.http_denied += 1
@@ -578,6 +632,8 @@ class LiveInstance:
             hc.go_replay(replay)
         store.set_epoch_deadline(self._deadline_ticks)
         self.http_denied = 0
+        self.golem.begin_call()
+        self.context.begin_call()
         started = time.perf_counter()
         try:
             raw = fn.invoke(store, *lowered)
@@ -652,6 +708,12 @@ class LiveInstance:
         if tail:
             detail = f"{message} ({tail[-1].strip()})"
         return InvocationFailed("trap", f"{sig.qualified_name} trapped: {detail}", stdout=out, stderr=err)
+
+    # -- the private filesystem ---------------------------------------------------
+
+    def archive_files(self) -> bytes | None:
+        """The private folder's contents as a tar; None when it is empty or there is none."""
+        return None if self.files_dir is None else _files.archive(self.files_dir)
 
     # -- snapshots ---------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +14,10 @@ from eventsourcing.persistence import IntegrityError
 from domain.model import typecodec
 from domain.model.component import REGISTERED_TOPIC, Component, check_component_name
 from domain.model.errors import NotFound
+from domain.model.payload import PayloadRef
 from domain.model.types import ComponentDescription
+
+from . import initial_files
 
 from .ports import BlobStore, Runtime
 from .streams import originators
@@ -28,10 +32,13 @@ class VersionInfo:
     added_at: str
     description: ComponentDescription
     source: str
+    # The initial files (hash, size, mediaType, paths), or None.
+    files: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = self.description
         return {
+            **({"initialFiles": self.files["paths"]} if self.files else {}),
             "version": self.version,
             "sha256": self.sha256,
             "size": self.size,
@@ -79,9 +86,13 @@ class Components(Application):
 
     # -- commands ------------------------------------------------------------------
 
-    def add(self, name: str, data: bytes, source: str = "") -> VersionInfo:
-        """Add ``data`` as the next version of ``name`` (creating the component)."""
+    def add(
+        self, name: str, data: bytes, source: str = "", files: list[tuple[Path, str]] | None = None
+    ) -> VersionInfo:
+        """Add ``data`` as the next version of ``name`` (creating the component);
+        ``files`` are its initial files, (host file or folder, path in the worker)."""
         check_component_name(name)
+        packed = initial_files.pack(files) if files else None
         binary = self.runtime.to_binary(data)
         loaded = self.runtime.load(binary)  # raises InvalidComponent with one sentence
         component = self._get_or_none(name)
@@ -95,12 +106,17 @@ class Components(Application):
             description=typecodec.description_to_data(loaded.description),
             source=source,
         )
+        if packed is not None:
+            tar, paths = packed
+            ref = PayloadRef.of(tar, initial_files.MEDIA_TYPE)
+            self.blobs.put(tar)
+            component.add_files(component.latest_version, ref.hash, ref.size, ref.media_type, paths)
         try:
             self.save(component)
         except IntegrityError:
             # Another process added a version at the same moment: try again on top of it.
             self._cache.pop(component.id, None)
-            return self.add(name, data, source)
+            return self.add(name, data, source, files)
         self._cache[component.id] = component
         return self._version_info(component, component.latest_version)
 
@@ -163,6 +179,7 @@ class Components(Application):
             added_at=v["added_at"],
             description=typecodec.description_from_data(v["description"]),
             source=v.get("source", ""),
+            files=v.get("files"),
         )
 
     def _info(self, component: Component) -> ComponentInfo:

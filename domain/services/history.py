@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 from uuid import UUID
@@ -56,6 +57,10 @@ class OplogEntry:
             return "pending update cancelled"
         if k == "deleted":
             return "worker deleted"
+        if k == "files-archived":
+            return f"private files archived: {d['size']} bytes, sha256 {d['hash'][:12]}…"
+        if k == "policy-set":
+            return f"policy {d['name']} set to {json.dumps(d['value'], separators=(',', ':'))}"
         return k
 
 

@@ -54,6 +54,9 @@ class Runtime(Protocol):
         args: list[str],
         grants: dict[str, Any],
         max_memory: int | None = None,
+        policies: dict[str, Any] | None = None,
+        golem: Any = None,
+        files: bytes | None = None,
     ) -> Any: ...
 
     def close(self) -> None: ...

@@ -17,8 +17,9 @@ from uuid import UUID
 from domain.model import wave
 from domain.model.errors import BadArguments, FunctionNotFound, HostCallDivergence, InvocationFailed, WorkerDeskError
 from domain.model.hostcalls import HostCalls
+from domain.model.payload import PayloadRef
 from domain.model.types import FunctionSignature
-from domain.model.worker import Worker
+from domain.model.worker import Worker, topics_of
 
 from .components import Components, VersionInfo
 from .ports import BlobStore, Instance, Runtime
@@ -26,6 +27,8 @@ from .state_snapshots import StateSnapshots
 from .worker_store import COMPLETED_TOPICS, WorkerStore
 
 ProgressFn = Callable[[int, int], None]
+# Events after which the worker runs another version.
+_VERSION_TOPICS = frozenset([*topics_of(Worker.Created), *topics_of(Worker.UpdateSucceeded)])
 _PROGRESS_EVERY = 500
 
 
@@ -72,12 +75,22 @@ class Rebuilder:
         self.runtime = runtime
         self.blobs = blobs
         self.snapshots = snapshots
+        # The services behind Golem's host API, given to every instance (set by Workers).
+        self.golem: Any = None
 
     def new_instance(
-        self, w: Worker, version: VersionInfo, host_calls: HostCalls | None = None, *, startup: bool = True
+        self,
+        w: Worker,
+        version: VersionInfo,
+        host_calls: HostCalls | None = None,
+        *,
+        startup: bool = True,
+        files: bytes | None = None,
+        services: bool = True,
     ) -> Instance:
         """Instantiate ``version`` for ``w``; with ``startup`` the worker's recorded
-        startup host calls are replayed (a different sequence raises HostCallDivergence)."""
+        startup host calls are replayed (a different sequence raises HostCallDivergence).
+        ``files`` (a tar) fills its private filesystem first."""
         hc = host_calls or HostCalls()
         if startup and w.startup is not None:
             hc.go_replay(w.startup["hostCalls"])
@@ -96,6 +109,9 @@ class Rebuilder:
             args=w.args,
             grants=w.grants,
             max_memory=w.max_memory,
+            policies=w.policies_set,
+            golem=self.golem if services else None,
+            files=files,
         )
         return self.runtime.instantiate(loaded, config, hc)
 
@@ -111,14 +127,16 @@ class Rebuilder:
         """An instance of ``version`` holding ``w``'s state after entry ``stop``
         (default: its latest); returns it and the number of invocations replayed.
         Raises :class:`Diverged`."""
+        base = w.recovery_base
         try:
-            instance = self.new_instance(w, version, host_calls)
+            files = self.files_at(w, base) if base is not None else self.initial_files(version)
+            # A past state (time travel) gets no services: its calls must not write anything.
+            instance = self.new_instance(w, version, host_calls, files=files, services=stop is None)
         except HostCallDivergence as e:
             raise Diverged(
                 Divergence(1, "(instantiation)", "host-call", e.expected, e.actual, f"instantiating version {version.version}: {e}")
             ) from None
         start = 1
-        base = w.recovery_base
         if base is not None:
             position = int(base["position"])
             data = self.snapshots.read(base["snapshot_hash"], base.get("snapshot_inline"))
@@ -134,15 +152,43 @@ class Rebuilder:
                     )
                 )
             start = position + 1
-        count = self.replay(instance, w.id, start, w.version if stop is None else stop, progress)
+        # The version the history ran on at ``start``, which the guest's environment shows during replay.
+        seen = int(w.update(base["update_id"])["targetVersion"]) if base is not None else None
+        count = self.replay(instance, w.id, start, w.version if stop is None else stop, progress, seen)
         return instance, count
 
-    def replay(self, instance: Instance, wid: UUID, start: int, stop: int, progress: ProgressFn | None = None) -> int:
-        """Replay the recorded invocations in entries [start, stop]; raise :class:`Diverged` on any difference."""
+    def files_at(self, w: Worker, base: dict[str, Any] | None) -> bytes | None:
+        """The private files archived with the state snapshot recovery starts from, if any."""
+        if base is None:
+            return None
+        ref = w.files_of(base["update_id"])
+        return None if ref is None else self.blobs.get(PayloadRef.from_json(ref).hash)
+
+    def initial_files(self, version: VersionInfo) -> bytes | None:
+        """A version's initial files (``component add --file``), for an instance that starts from nothing."""
+        return None if not version.files else self.blobs.get(PayloadRef.from_json(version.files).hash)
+
+    def replay(
+        self,
+        instance: Instance,
+        wid: UUID,
+        start: int,
+        stop: int,
+        progress: ProgressFn | None = None,
+        version: int | None = None,
+    ) -> int:
+        """Replay the recorded invocations in entries [start, stop]; raise :class:`Diverged` on any difference.
+
+        Each replayed invocation sees the environment of the version it ran on
+        (``GOLEM_COMPONENT_VERSION``): ``version`` at ``start``, then as the history says.
+        """
         count = 0
+        hc = getattr(instance, "host_calls", None)
         resolved: dict[str, FunctionSignature] = {}
         total = max(0, stop - start + 1)
-        for entry, st in self._invocations(wid, start, total):
+        for entry, st, seen in self._invocations(wid, start, total, version):
+            if hc is not None:
+                hc.env_version = seen
             fname = st["function"]
             sig = resolved.get(fname)
             if sig is None:
@@ -185,11 +231,19 @@ class Rebuilder:
             count += 1
             if progress is not None and count % _PROGRESS_EVERY == 0:
                 progress(entry - start + 1, total)
+        if hc is not None:
+            hc.env_version = None
         return count
 
-    def _invocations(self, wid: UUID, start: int, total: int) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(entry, event fields) of each completed invocation in the range."""
+    def _invocations(
+        self, wid: UUID, start: int, total: int, version: int | None = None
+    ) -> Iterator[tuple[int, dict[str, Any], int | None]]:
+        """(entry, event fields, version it ran on) of each completed invocation in the range."""
         decode = self.store.decode
         for stored in self.store.stored(wid, start, total):
-            if stored.topic in COMPLETED_TOPICS:
-                yield stored.originator_version, vars(decode(stored))
+            topic = stored.topic
+            if topic in COMPLETED_TOPICS:
+                yield stored.originator_version, vars(decode(stored)), version
+            elif topic in _VERSION_TOPICS:
+                fields = vars(decode(stored))
+                version = int(fields["target_version"] if "target_version" in fields else fields["component_version"])

@@ -25,6 +25,7 @@ from domain.model.errors import (
     UpdateRejected,
     WorkerDeskError,
 )
+from domain.model.payload import PayloadRef
 from domain.model.vocabulary import UpdateMode, UpdateRecordType
 from domain.model.worker import check_not_deleted, check_update_acceptable
 
@@ -34,6 +35,15 @@ from .live import Live, LiveWorkers
 from .ports import CrashPoints, Instance, Markers
 from .replay import Diverged, Divergence, ProgressFn, Rebuilder
 from .state_snapshots import StateSnapshots
+
+
+FILES_MEDIA_TYPE = "application/x-tar"
+
+
+def archive_files(instance: Instance) -> bytes | None:
+    """The instance's private files as a tar (None: none, or a runtime without them)."""
+    archive = getattr(instance, "archive_files", None)
+    return None if archive is None else archive()
 
 
 def now() -> str:
@@ -241,10 +251,16 @@ class Updates:
             return self._fail(live, u, from_version, "save", str(e), None, started)
         ref, inline = self.snapshots.store(data)
         w.record_snapshot_saved(update_id, ref.hash, ref.size, inline)
+        # The worker's private files go with its state snapshot.
+        files = archive_files(instance)
+        if files is not None:
+            files_ref = PayloadRef.of(files, FILES_MEDIA_TYPE)
+            self.rebuilder.blobs.put(files)
+            w.record_files_archived(update_id, files_ref.hash, files_ref.size, files_ref.media_type)
         self.live.save(live)
         self.crash.reach("after-snapshot-saved")
         try:
-            scratch = self.rebuilder.new_instance(w, target, startup=False)
+            scratch = self.rebuilder.new_instance(w, target, startup=False, files=files)
             self.crash.reach("during-load")
             err = scratch.load_snapshot(data)
         except (InvocationFailed, FunctionNotFound) as e:
@@ -323,12 +339,13 @@ class Updates:
         try:
             current, _ = self.rebuilder.rebuild(w, old_info, progress=progress)
             data = current.save_snapshot()
+            files = archive_files(current)
         except Diverged as d:
             return outcome(False, "save", d.divergence.message, d.divergence)
         except WorkerDeskError as e:
             return outcome(False, "save", f"save-snapshot failed: {e}")
         try:
-            err = self.rebuilder.new_instance(w, target_info, startup=False).load_snapshot(data)
+            err = self.rebuilder.new_instance(w, target_info, startup=False, files=files).load_snapshot(data)
         except WorkerDeskError as e:
             err = f"load-snapshot failed: {e}"
         if err is not None:

@@ -31,6 +31,7 @@ from domain.model.types import FunctionSignature
 from domain.model.worker import Worker, check_not_deleted, check_worker_name
 
 from .compat import CompatibilityReport
+from .golem_host import GolemHostServices, golem_policies
 from .components import Components
 from .history import History, OplogEntry
 from .timeline import DrainPoint, Timelines, TimelineSummary, drain
@@ -101,6 +102,7 @@ class Workers(Application):
         self.live = LiveWorkers(self.store, markers, read_only, self.lease)
         self.state_snapshots = StateSnapshots(blobs)
         self.rebuilder = Rebuilder(self.store, components, runtime, blobs, self.state_snapshots)
+        self.golem = self.rebuilder.golem = GolemHostServices(self)
         self.history = History(self.store)
         self.timelines = Timelines(self.store)
         self.updates = Updates(
@@ -209,6 +211,7 @@ class Workers(Application):
                 wid, {"function": sig.qualified_name, "args": arg_texts, "position": worker.version + 1, "key": key}
             )
             self.crash.reach("mid-invocation")
+            self.golem.begin(instance, worker.version + 1)
             try:
                 outcome = instance.call(sig.qualified_name, values)
             except InvocationFailed as e:
@@ -227,6 +230,7 @@ class Workers(Application):
                 except ConcurrentModification:
                     pass
                 self.markers.clear(wid)
+                self.golem.submit_updates(instance)
                 raise
             except BaseException:
                 self.markers.clear(wid)
@@ -237,6 +241,8 @@ class Workers(Application):
             worker.complete_invocation(
                 sig.qualified_name, arg_texts, result_text, outcome.duration, outcome.host_calls, stdout, stderr, key
             )
+            entry = worker.version  # the invocation's own entry, before any policy or update entries
+            self.golem.record_policies(worker, instance)
             try:
                 self.live.save(live)
             except ConcurrentModification:
@@ -246,8 +252,9 @@ class Workers(Application):
                     raise
                 continue
             self.markers.clear(wid)
+            self.golem.submit_updates(instance)
             return InvocationResult(
-                sig.qualified_name, outcome.result, result_text, stdout, stderr, outcome.duration, worker.version
+                sig.qualified_name, outcome.result, result_text, stdout, stderr, outcome.duration, entry
             )
         raise ConcurrentModification(f"worker {ref} keeps being changed by another process; retry")
 
@@ -293,7 +300,6 @@ class Workers(Application):
             raise DamagedStream(
                 wid, f"{e.reason}; its other entries are kept: run `workerdesk check` for the whole workspace"
             ).named(ref) from None
-
 
     def read_metadata(self, ref: str) -> dict[str, Any]:
         """``worker get`` read straight from the event store.
@@ -390,6 +396,7 @@ class Workers(Application):
             "lastError": w.last_error,
             "updates": updates,
             "heldBy": self._holder(w),
+            **golem_policies(w),
         }
 
     def _holder(self, w: Worker) -> dict[str, Any] | None:

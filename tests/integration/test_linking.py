@@ -64,8 +64,8 @@ def test_wasi_at_every_patch_works_beside_unprovided_interfaces(desk, to_wasm, p
     roll = call(desk, "golem/w", "roll")
     assert int(roll) >= 0
     assert int(call(desk, "golem/w", "now")) > 0
-    # GOLEM_WORKER_NAME, GOLEM_COMPONENT_ID, GOLEM_COMPONENT_VERSION, A, B
-    assert call(desk, "golem/w", "env-count") == "5"
+    # GOLEM_WORKER_NAME, GOLEM_AGENT_ID, GOLEM_COMPONENT_ID, GOLEM_COMPONENT_VERSION, GOLEM_COMPONENT_REVISION, A, B
+    assert call(desk, "golem/w", "env-count") == "7"
     host_calls = desk.workers.oplog("golem/w")[1].data["hostCalls"]
     assert host_calls == [["wasi:random/random.get-random-u64", int(roll)]]
 
@@ -131,7 +131,7 @@ def test_a_missing_function_of_a_provided_wasi_interface_does_not_hide_the_rest(
     assert int(call(desk, "golem/w", "roll")) >= 0  # wasmtime's real get-random-u64, recorded
     with pytest.raises(InvocationFailed, match=r"wasi:random/random@0\.2\.3\.\{get-random-wish\}"):
         call(desk, "golem/w", "wish")
-    assert call(desk, "golem/w", "env-count") == "3"
+    assert call(desk, "golem/w", "env-count") == "5"
 
 
 def test_recovery_and_automatic_update_replay_across_unprovided_calls(open_home, to_wasm):

@@ -79,8 +79,10 @@ def test_the_worker_sees_golem_variables_and_its_own_env_and_args_only(kitchen, 
     env = dict(inst.call("env", []).result)
     assert env == {
         "GOLEM_WORKER_NAME": "w1",
+        "GOLEM_AGENT_ID": "w1",
         "GOLEM_COMPONENT_ID": "comp-1",
         "GOLEM_COMPONENT_VERSION": "3",
+        "GOLEM_COMPONENT_REVISION": "3",
         "MODE": "test",
     }
     assert inst.call("args", []).result == ["w1", "--fast"]
