@@ -378,6 +378,12 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
         out(f"  invocations:       {meta['invocationCount']} ok, {meta['failedInvocationCount']} failed, "
             f"{meta['interruptedInvocationCount']} interrupted")
         out(f"  history entries:   {meta['historyLength']}")
+        if "retryPolicy" in meta:
+            rp = meta["retryPolicy"]
+            jitter = "no jitter" if rp["max-jitter-factor"] is None else f"jitter {rp['max-jitter-factor']:g}"
+            out(f"  retry policy:      {rp['max-attempts']} attempts, {rp['min-delay'] / 1e6:g}–{rp['max-delay'] / 1e6:g} ms "
+                f"x{rp['multiplier']:g}, {jitter} (golem:api; Worker Desk does not retry)")
+            out(f"  persistence:       {meta['persistenceLevel']}, idempotent: {'yes' if meta['idempotenceMode'] else 'no'}")
         if meta["lastError"]:
             out(f"  last error:        {meta['lastError']}")
         if meta["updates"]:

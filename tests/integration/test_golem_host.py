@@ -406,3 +406,15 @@ def test_time_travel_calls_cannot_write_promises(open_home, to_wasm):
     with pytest.raises(InvocationFailed, match="create-promise is not available to this instance"):
         past.call("promise-new", [])
     assert call(desk, "promise-new") == "2"  # the past call created nothing
+
+
+def test_worker_get_shows_the_policies(golem, home, storage):
+    if storage != "sqlite":
+        pytest.skip("the CLI reads the data folder from another process")
+    call(golem, "set-attempts", "7")
+    call(golem, "set-idem", "false")
+    golem.close()
+    r = run_cli(home, "worker", "get", "g/w")
+    assert r.returncode == 0, r.stderr
+    assert "retry policy:      7 attempts, 0.001–0.002 ms x2, no jitter" in r.stdout
+    assert "persistence:       smart, idempotent: no" in r.stdout
