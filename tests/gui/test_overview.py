@@ -62,9 +62,9 @@ def test_update_records_show_outcome_time_target_and_details(qtbot: Any, gui_des
     assert view.version.text().startswith("1 ")
     assert view.updates.rowCount() == 2
     # Newest first
-    assert [_cell(view, 0, c) for c in (1, 2, 3, 4)] == ["Failed", "automatic", "1", "2"]
+    assert [_cell(view, 0, c) for c in (1, 2, 3, 4)] == ["failed", "automatic", "1", "2"]
     assert "returned" in _cell(view, 0, 5)
-    assert [_cell(view, 1, c) for c in (1, 2, 3, 4)] == ["Succeeded", "automatic", "0", "1"]
+    assert [_cell(view, 1, c) for c in (1, 2, 3, 4)] == ["succeeded", "automatic", "0", "1"]
     assert "UTC" in _cell(view, 1, 0)
 
 

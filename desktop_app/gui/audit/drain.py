@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.gui.timeline import DrainChart
+from desktop_app.gui.timeline.strip import VERSION_COLOURS
 from domain.services.timeline import DrainPoint
 from domain.services.workers import Workers
 
@@ -63,6 +65,9 @@ class DrainPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chart = DrainChart(self)
+        self.chart.setMinimumHeight(56)
+        self.legend = QLabel(self)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.words = QLabel(self)
         self.words.setWordWrap(True)
         self.drain: Drain | None = None
@@ -70,9 +75,19 @@ class DrainPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addWidget(self.chart)
-        lay.addWidget(self.words)
+        line = QHBoxLayout()
+        line.setSpacing(10)
+        line.addWidget(self.legend, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(self.words, 1)
+        lay.addLayout(line)
 
     def set_drain(self, d: Drain) -> None:
         self.drain = d
         self.chart.set_points(d.points)
+        self.legend.setText(
+            "&nbsp;&nbsp;".join(
+                f"<span style='background:{VERSION_COLOURS[v % len(VERSION_COLOURS)]}'>&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;v{v}"
+                for v in self.chart.versions()
+            )
+        )
         self.words.setText(drain_words(d))

@@ -49,7 +49,7 @@ class AuditModel(QtColumnsModel):
 
     RowRole = Qt.ItemDataRole.UserRole + 1
     SortRole = Qt.ItemDataRole.UserRole + 2
-    COLUMNS = ("Requested (UTC)", "Worker", "Component", "From → to", "Mode", "Outcome", "Stage", "Details", "Snapshot", "Duration")
+    COLUMNS = ("Requested", "Worker", "Component", "From → to", "Mode", "Outcome", "Stage", "Details", "Snapshot", "Duration")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -44,6 +44,7 @@ from desktop_app.gui.history.jobs import (
 from desktop_app.gui.history.marks import MARKERS, marker_icon
 from desktop_app.gui.history.model import HistoryModel
 from desktop_app.gui.timeline import TimelineStrip
+from desktop_app.gui.widgets.labels import shrinkable
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.services.history_query import KINDS, HistoryQuery, scan
 from domain.services.timeline import TimelineSummary
@@ -104,7 +105,7 @@ class QtHistoryView(QWidget):
         self._text.setClearButtonEnabled(True)
         self._regex = QCheckBox("Regex", self)
         self._regex.setToolTip("Treat the filter text as a regular expression")
-        self._status = QLabel(self)
+        self._status = shrinkable(QLabel(self))
         self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._export = QPushButton("Export JSON…", self)
         self._export.setToolTip("Write the entries shown (after filtering) to a JSON file")
@@ -289,7 +290,7 @@ class QtHistoryView(QWidget):
         op.setProperty("path", path)
         op.succeeded.connect(self._on_exported)
         op.failed.connect(self._on_export_failed)
-        self._status.setText(f"Exporting {self.model.rowCount()} entries…")
+        self._status.setText(f"Exporting {self.model.rowCount():,} entries…")
         return self._ops.read(op)
 
     # -- worker location and growth ---------------------------------------------------

@@ -26,6 +26,7 @@ from desktop_app.gui.overview import QtOverview
 from desktop_app.gui.time_travel import QtTimeTravelView
 from desktop_app.gui.updates import QtUpdatesView
 from desktop_app.gui.widgets.formats import short_time
+from desktop_app.gui.widgets.labels import ElidedLabel, shrinkable
 from desktop_app.gui.widgets.ops import Operations
 from desktop_app.gui.widgets.style import STATUS_BADGE, mono_font, pill_style, set_role
 from domain.services.components import ComponentInfo, Components
@@ -74,17 +75,16 @@ class QtWorkerPage(QWidget):
 
         header = QFrame(self)
         header.setObjectName("pageHeader")
-        self.title = set_role(QLabel(header), "heading")
+        self.title = set_role(ElidedLabel("", header), "heading")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.version_pill = _pill(header)
         self.status_pill = _pill(header)
         head = QHBoxLayout(header)
         head.setContentsMargins(16, 10, 16, 10)
         head.setSpacing(8)
-        head.addWidget(self.title)
+        head.addWidget(self.title, 1)
         head.addWidget(self.version_pill)
         head.addWidget(self.status_pill)
-        head.addStretch(1)
 
         self.overview = QtOverview(workers, ops)
         self.invoke = QtInvokeView(Invocations(workers, components), ops)
@@ -186,8 +186,8 @@ class QtComponentPage(QWidget):
 
         header = QFrame(self)
         header.setObjectName("pageHeader")
-        self.title = set_role(QLabel(header), "heading")
-        self.subtitle = set_role(QLabel(header), "subtle")
+        self.title = set_role(ElidedLabel("", header), "heading")
+        self.subtitle = shrinkable(set_role(QLabel(header), "subtle"))
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.new_worker_button = QPushButton("New worker…", header)
         self.new_worker_button.setToolTip("Create a worker on the selected version")

@@ -7,6 +7,7 @@ all act on the same navigator, pages and status bar.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,6 +20,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QKeySequence,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -63,6 +66,7 @@ from domain.bootstrap import Desk, open_desk
 from domain.model.errors import WorkerDeskError, one_line
 from domain.services.components import VersionInfo
 
+APP_TITLE = "Worker Desk"
 SELECT_OR_ADD = (
     "Select a component or a worker on the left.\n\n"
     "To add a component, drop a .wasm or .wat file on this window or press Ctrl+O."
@@ -89,8 +93,8 @@ class QtMainWindow(QMainWindow):
         self.last_message: QMessageBox | None = None
         self._first_load = True
         self.setAcceptDrops(True)
-        title = f"Worker Desk — {desk.paths.data}"
-        self.setWindowTitle(title + (" (read-only)" if desk.read_only else ""))
+        # The application's name last: window systems append it to a title that does not end with it.
+        self.setWindowTitle(f"{desk.paths.data}{' (read-only)' if desk.read_only else ''} — {APP_TITLE}")
 
         self.navigator = QtNavigator(desk.workers, desk.components, ops, self)
         self.navigator.setMinimumWidth(220)
@@ -115,6 +119,7 @@ class QtMainWindow(QMainWindow):
         self.splitter.setSizes([320, 1000])
 
         self.banner = self._make_banner()
+        self.demo_panel = self._make_demo_panel()
         self.read_only_banner = self._make_read_only_banner()
         self.read_only_banner.setVisible(desk.read_only)
         central = QWidget(self)
@@ -123,13 +128,20 @@ class QtMainWindow(QMainWindow):
         lay.setSpacing(0)
         lay.addWidget(self.read_only_banner)
         lay.addWidget(self.banner)
+        lay.addWidget(self.demo_panel)
         lay.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
         self.audit = QtAuditView(desk.workers, ops)
         self.audit_dock = QDockWidget("Update audit", self)
         self.audit_dock.setObjectName("auditDock")
-        self.audit_dock.setWidget(self.audit)
+        # Scrolls rather than growing the window: a 700-pixel-high window keeps its page and the audit.
+        audit_scroll = QScrollArea(self)
+        audit_scroll.setWidgetResizable(True)
+        audit_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        audit_scroll.setWidget(self.audit)
+        audit_scroll.setMinimumHeight(120)
+        self.audit_dock.setWidget(audit_scroll)
         self.audit_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.audit_dock)
         self.audit_dock.hide()
@@ -233,6 +245,7 @@ class QtMainWindow(QMainWindow):
         ):
             self.toolbar.addSeparator() if a is None else self.toolbar.addAction(a)
         self.addToolBar(self.toolbar)
+        self._toolbar_wide = self.toolbar.sizeHint().width()  # with words beside the icons
 
     def _make_read_only_banner(self) -> QLabel:
         """The bar under the toolbar of a data folder opened read-only."""
@@ -270,6 +283,38 @@ class QtMainWindow(QMainWindow):
         close.clicked.connect(outer.hide)
         return outer
 
+    def _make_demo_panel(self) -> QFrame:
+        """What to try in the demo workspace: stays until dismissed."""
+        outer = QFrame(self)
+        outer.setObjectName("demoPanel")
+        panel = QFrame(outer)
+        panel.setObjectName("banner")
+        self.demo_text = QLabel(panel)
+        self.demo_text.setWordWrap(True)
+        self.demo_text.setTextFormat(Qt.TextFormat.RichText)
+        self.demo_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.demo_dismiss = QPushButton("Dismiss", panel)
+        self.demo_dismiss.setToolTip("Hide these suggestions")
+        self.demo_dismiss.clicked.connect(outer.hide)
+        lay = QHBoxLayout(panel)
+        lay.setContentsMargins(14, 8, 14, 8)
+        lay.setSpacing(10)
+        lay.addWidget(self.demo_text, 1)
+        lay.addWidget(self.demo_dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        outer_lay = QVBoxLayout(outer)
+        outer_lay.setContentsMargins(10, 8, 10, 2)
+        outer_lay.addWidget(panel)
+        outer.hide()
+        return outer
+
+    def show_demo_suggestions(self, notes: list[str]) -> None:
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+        self.demo_text.setText(
+            "<b>The demo workspace is ready. Things to try:</b>"
+            f"<ul style='margin-top:2px; margin-bottom:0px; margin-left:-20px'>{items}</ul>"
+        )
+        self.demo_panel.setVisible(bool(notes))
+
     # -- state ------------------------------------------------------------------------------------
 
     def _restore(self) -> None:
@@ -302,6 +347,18 @@ class QtMainWindow(QMainWindow):
         s.setValue("worker/tab", self.worker_page.tabs.currentIndex())
         s.setValue("navigator/current", self.navigator.current_key())
         s.sync()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """Words beside the icons when they all fit, else icons only (their words in tooltips):
+        nothing hides behind an overflow button that would unfold over the page."""
+        wide = self.width() >= self._toolbar_wide + 16
+        style = Qt.ToolButtonStyle.ToolButtonTextBesideIcon if wide else Qt.ToolButtonStyle.ToolButtonIconOnly
+        if self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
@@ -375,7 +432,7 @@ class QtMainWindow(QMainWindow):
         self.update_action.setEnabled(writable and bool(refs or worker))
         self.dry_run_action.setEnabled(bool(refs or worker))
         n = len(refs)
-        self.update_action.setText(f"Update {n} workers…" if n > 1 else "Update…")
+        self.update_action.setText(f"Update {n:,} workers…" if n > 1 else "Update…")
 
     @Slot(str)
     def _on_changed(self, what: str) -> None:
@@ -618,13 +675,18 @@ class QtMainWindow(QMainWindow):
     @Slot(object)
     def _on_demo(self, summary: Any) -> None:
         if summary is None:
-            self.status.show_message("The data folder is not empty; no demo was created.", 8000)
+            self.status.show_message(
+                "This data folder already has components or workers, so it opened as it is "
+                "(a demo workspace is made only in an empty folder).",
+                8000,
+            )
             return
         workers = list(getattr(summary, "workers", []) or [])
         if workers:
             self.navigator.select_key(f"worker:{workers[0]}")
         notes = list(getattr(summary, "notes", []) or [])
-        self.status.show_message(notes[0] if notes else "Demo workspace created.", 10000)
+        self.show_demo_suggestions(notes)
+        self.status.show_message(f"Created the demo workspace: {len(workers):,} workers.")
 
     @Slot()
     def open_settings(self) -> None:
@@ -664,7 +726,7 @@ class QtMainWindow(QMainWindow):
     def _on_recovered(self, replayed: int) -> None:
         op = self.sender()
         ref = op.property("ref") if isinstance(op, Op) else "the worker"
-        self.status.show_message(f"Recovered {ref}: replayed {replayed} invocation(s)", 5000)
+        self.status.show_message(f"Recovered {ref}: replayed {replayed:,} invocation{'s' if replayed != 1 else ''}", 5000)
 
     @Slot(str)
     def _on_op_failed(self, message: str) -> None:

@@ -123,7 +123,7 @@ class NavigatorModel(QStandardItemModel):
         for c in tree.components:
             item = self._item("component", f"component:{c.name}", c.name, c.name)
             n = len(c.versions)
-            item.setData([(f"{n} version{'s' if n != 1 else ''}", "muted")], BADGES_ROLE)
+            item.setData([(f"{n:,} version{'s' if n != 1 else ''}", "muted")], BADGES_ROLE)
             item.setToolTip(f"{c.name}: {n} version(s), latest {c.latest.version if c.versions else '—'}")
             comps.appendRow(item)
             for v in c.versions:
@@ -150,7 +150,7 @@ class NavigatorModel(QStandardItemModel):
             group.appendRow(item)
         for comp, group in groups.items():
             n = group.rowCount()
-            group.setData([(f"{n} worker{'s' if n != 1 else ''}", "muted")], BADGES_ROLE)
+            group.setData([(f"{n:,} worker{'s' if n != 1 else ''}", "muted")], BADGES_ROLE)
             failed = sum(last_update_failed(m) for m in tree.workers if m["workerId"]["componentName"] == comp)
             if failed:
                 group.setData([(f"{failed} update{'s' if failed != 1 else ''} failed", "bad")], ATTENTION_ROLE)
@@ -195,7 +195,7 @@ class NavigatorModel(QStandardItemModel):
         font.setBold(True)
         item.setFont(font)
         item.setForeground(QColor("#52606d"))
-        item.setData([(str(count), "muted")], BADGES_ROLE)
+        item.setData([(f"{count:,}", "muted")], BADGES_ROLE)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         return item
 

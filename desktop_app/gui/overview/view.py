@@ -24,10 +24,10 @@ from desktop_app.gui.widgets.style import BADGES, STATUS_BADGE, pill_style, set_
 from domain.services.workers import Workers
 
 UPDATE_KINDS = {
-    "pendingUpdate": ("Pending", "warn"),
-    "successfulUpdate": ("Succeeded", "ok"),
-    "failedUpdate": ("Failed", "bad"),
-    "cancelledUpdate": ("Cancelled", "muted"),
+    "pendingUpdate": ("pending", "warn"),
+    "successfulUpdate": ("succeeded", "ok"),
+    "failedUpdate": ("failed", "bad"),
+    "cancelledUpdate": ("cancelled", "muted"),
 }
 
 
@@ -173,10 +173,10 @@ class QtOverview(QWidget):
             access.append("outgoing HTTP")
         self.grants.setText(", ".join(access) or "sandboxed (no files, no network)")
         self.invocations.setText(
-            f"{m['invocationCount']} succeeded · {m['failedInvocationCount']} failed · "
-            f"{m['interruptedInvocationCount']} interrupted"
+            f"{m['invocationCount']:,} succeeded · {m['failedInvocationCount']:,} failed · "
+            f"{m['interruptedInvocationCount']:,} interrupted"
         )
-        self.history.setText(str(m["historyLength"]))
+        self.history.setText(f"{m['historyLength']:,}")
         error = m.get("lastError")
         self.last_error.setText(error or "none")
         set_role(self.last_error, "error" if error else "")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.gui.widgets.labels import shrinkable
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.model.types import FunctionSignature
 from domain.services.time_travel import CallResult, Comparison, TimeTravel, Travel
@@ -80,7 +81,7 @@ class QtTimeTravelView(QWidget):
         self._busy: Op | None = None
         self._wanted_position: int | None = None
 
-        self.title = QLabel("No worker selected", self)
+        self.title = shrinkable(QLabel("No worker selected", self))
         self.position = QSpinBox(self)
         self.position.setRange(1, 1)
         self.position.setAccelerated(True)
@@ -89,7 +90,7 @@ class QtTimeTravelView(QWidget):
         self.travel_button.setToolTip("Rebuild the worker as it was right after this history entry")
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.hide()
-        self.status = QLabel(self)
+        self.status = shrinkable(QLabel(self))
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
 
@@ -252,8 +253,8 @@ class QtTimeTravelView(QWidget):
             self.position.setValue(self._wanted_position)
         elif first:
             self.position.setValue(result.length)
-        self.of_label.setText(f"of {result.length}")
-        self.title.setText(f"<b>{html.escape(result.ref)}</b> · {result.length} history entries")
+        self.of_label.setText(f"of {result.length:,}")
+        self.title.setText(f"<b>{html.escape(result.ref)}</b> · {result.length:,} history entries")
         self._update_controls()
         self.length_known.emit(result.length)
 

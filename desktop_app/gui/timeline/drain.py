@@ -62,7 +62,7 @@ class DrainChart(QWidget):
         p = self.point_at(x)
         if p is None:
             return ""
-        counts = ", ".join(f"v{v}: {n}" for v, n in sorted(p.counts.items())) or "no workers"
+        counts = ", ".join(f"v{v}: {n:,}" for v, n in sorted(p.counts.items())) or "no workers"
         return f"from {short_time(p.at)}: {counts}"
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name

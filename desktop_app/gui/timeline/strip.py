@@ -164,7 +164,9 @@ class TimelineStrip(QWidget):
         for i, b in enumerate(buckets):
             if b.versions and b.versions[0] != last_version:
                 last_version = b.versions[-1]
-                p.drawText(QPoint(i * w // n + 3, h // 2 + 5), f"v{last_version}")
+                x0, x1 = i * w // n, (i + 1) * w // n
+                after_marker = max(2, x1 - x0) if b.first_marker is not None else 0
+                p.drawText(QPoint(x0 + after_marker + 3, h // 2 + 5), f"v{last_version}")
         p.setPen(QColor("#c4ccd5"))
         p.drawRect(rect.adjusted(0, 0, -1, -1))
         p.end()

@@ -170,7 +170,7 @@ class QtUpdateDialog(QDialog):
 
         self.dry_run_button = QPushButton("Dry run", self)
         self.dry_run_button.setToolTip("Run the whole update on scratch copies; nothing is written")
-        self.update_button = QPushButton(f"Update {len(self.refs)} workers…" if self.bulk else "Update…", self)
+        self.update_button = QPushButton(f"Update {len(self.refs):,} workers…" if self.bulk else "Update…", self)
         self.update_button.setToolTip("Write the update, after a confirmation")
         # Enter runs a dry run; a real update only ever follows a click and a confirmation.
         self.dry_run_button.setDefault(True)
@@ -321,7 +321,7 @@ class QtUpdateDialog(QDialog):
         current = {w.version for w in pf.workers}
         if self.bulk:
             listing = ", ".join(f"{w.ref} (version {w.version})" for w in pf.workers)
-            self.header.setText(f"<b>Update {len(pf.workers)} workers</b>: {esc(listing)}")
+            self.header.setText(f"<b>Update {len(pf.workers):,} workers</b>: {esc(listing)}")
         elif pf.workers:
             w = pf.workers[0]
             self.header.setText(f"<b>{esc(w.ref)}</b> runs version {w.version} of component {esc(w.component)}.")
@@ -455,7 +455,7 @@ class QtUpdateDialog(QDialog):
         op.progressed.connect(self._on_progress)
         op.finished.connect(self._on_update_step_finished)
         self.status.setText(
-            f"Updating {ref} ({done + 1} of {len(self.refs)})…" if self.bulk else f"Updating {ref}…"
+            f"Updating {ref} ({done + 1:,} of {len(self.refs):,})…" if self.bulk else f"Updating {ref}…"
         )
         self._start(op, changes=(f"worker:{ref}", "audit", "workers"))
 
@@ -613,7 +613,7 @@ class QtUpdateDialog(QDialog):
             skipped = sum(r.skipped for r in results)
             dry = any(r.outcome is not None and r.outcome.dry_run for r in results)
             verb = "would succeed" if dry else "succeeded"
-            summary = f"{ok} of {len(results)} {verb}"
+            summary = f"{ok:,} of {len(results):,} {verb}"
             if failed:
                 summary += f", {failed} {'would fail' if dry else 'failed or rejected'}"
             if skipped:

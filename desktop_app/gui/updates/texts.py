@@ -61,7 +61,7 @@ def confirmation_text(workers: list[WorkerInfo], mode: str, target: int, dry_run
         w = workers[0]
         lines = [f"Run {an} {word} update of {w.ref} from version {w.version} to version {target}?"]
     else:
-        lines = [f"Run {an} {word} update of {len(workers)} workers to version {target}?"]
+        lines = [f"Run {an} {word} update of {len(workers):,} workers to version {target}?"]
         for w in workers:
             note = " (already runs it)" if w.version == target else " (downgrade)" if target < w.version else ""
             lines.append(f"  • {w.ref}: version {w.version} → {target}{note}")
@@ -81,7 +81,7 @@ def confirmation_text(workers: list[WorkerInfo], mode: str, target: int, dry_run
         if len(dry_run) == 1:
             lines.append(f"The dry run said it {'would succeed' if ok else 'would fail'}.")
         else:
-            lines.append(f"The dry run said {ok} of {len(dry_run)} would succeed.")
+            lines.append(f"The dry run said {ok:,} of {len(dry_run):,} would succeed.")
     else:
         lines.append("No dry run was made for this choice.")
     lines.append("The update is written to the history; going back takes another update.")

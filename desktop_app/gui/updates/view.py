@@ -42,6 +42,7 @@ from desktop_app.gui.widgets.formats import (
     human_duration,
     mode_label,
 )
+from desktop_app.gui.widgets.labels import shrinkable
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.services.workers import Workers
 
@@ -79,7 +80,7 @@ class QtUpdatesView(QWidget):
         self._snapshot_base = ""
         self.model = UpdatesModel(self)
 
-        self._title = QLabel("No worker selected", self)
+        self._title = shrinkable(QLabel("No worker selected", self))
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -41,6 +41,19 @@ def short_time(iso: str | None) -> str:
     return head.replace("+00:00", "")[:19] + (" UTC" if zone else "")
 
 
+def precise_time(iso: str | None) -> str:
+    """Like :func:`short_time`, with milliseconds: for history entries, often many a second."""
+    if not iso:
+        return "—"
+    text = str(iso).replace("T", " ")
+    head, dot, tail = text.partition(".")
+    if not dot:
+        return short_time(iso)
+    millis = (tail[:3] + "000")[:3]
+    zone = " UTC" if tail.endswith(("+00:00", "Z")) else ""
+    return f"{head[:19]}.{millis}{zone}"
+
+
 def epoch_time(seconds: float) -> str:
     """Seconds since the epoch, written like :func:`short_time` (UTC)."""
     return short_time(datetime.fromtimestamp(seconds, timezone.utc).isoformat())

@@ -1,0 +1,54 @@
+"""A small window: 1024×700 fits, long names shrink before anything else, the title names the app once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from desktop_app.gui.main_window import QtMainWindow
+from domain.bootstrap import Desk
+
+LONG = "w" * 128
+
+
+def test_a_128_character_worker_name_does_not_widen_the_window(qtbot: Any, windows: Any, gui_desk: Desk) -> None:
+    gui_desk.workers.create("counter", LONG, version=1)
+    window: QtMainWindow = windows.open(gui_desk)
+    window.resize(1024, 700)
+    window.navigator.select_key(f"worker:counter/{LONG}")
+    page = window.worker_page
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is page, timeout=10000)
+    for tab in range(page.tabs.count()):
+        page.show_tab(tab)
+        qtbot.wait(50)
+        assert window.minimumSizeHint().width() <= 1024, page.tabs.tabText(tab)
+    window.ops.wait_idle()
+    qtbot.wait(50)
+    assert window.width() == 1024
+    # The name is elided in the page header, whole in its tooltip, and the badges stay beside it
+    title = page.title
+    assert title.text() == f"counter/{LONG}" and "…" in title.fontMetrics().elidedText(
+        title.text(), Qt.TextElideMode.ElideMiddle, title.width()
+    )
+    assert title.toolTip() == f"counter/{LONG}"
+    qtbot.waitUntil(lambda: page.version_pill.isVisible(), timeout=10000)
+    assert page.version_pill.geometry().right() <= page.width()
+
+
+def test_the_toolbar_never_hides_commands_behind_an_overflow_button(qtbot: Any, window: QtMainWindow) -> None:
+    window.resize(1600, 1000)
+    qtbot.wait(20)
+    assert window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    window.resize(700, 700)
+    qtbot.waitUntil(lambda: window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly, timeout=2000)
+    assert window.toolbar.sizeHint().width() <= window.width()
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon, timeout=2000)
+
+
+def test_the_window_title_says_worker_desk_once(window: QtMainWindow, gui_desk: Desk) -> None:
+    title = window.windowTitle()
+    assert title.count("Worker Desk") == 1 and str(gui_desk.paths.data) in title
+    # Window systems append the application's display name to a title that does not end with it
+    assert title.endswith("Worker Desk")
