@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from typing import Any, Iterator
 from uuid import UUID
@@ -27,7 +28,7 @@ class OplogEntry:
         d = self.data
         k = self.kind
         if k == "create":
-            return f"created on version {d['componentVersion']} (env {d.get('env') or {}}, args {d.get('args') or []})"
+            return created_summary(d)
         key = f" [idempotency key {d['idempotencyKey']}]" if d.get("idempotencyKey") else ""
         if k == "invocation":
             args = ", ".join(d["args"])
@@ -110,3 +111,15 @@ def entry_data(state: dict[str, Any]) -> dict[str, Any]:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def created_summary(d: dict[str, Any]) -> str:
+    """``created on version 0``, then its environment and arguments as a shell would write them."""
+    parts = [f"created on version {d['componentVersion']}"]
+    env = d.get("env") or {}
+    if env:
+        parts.append("env " + " ".join(f"{k}={shlex.quote(str(v))}" for k, v in env.items()))
+    args = d.get("args") or []
+    if args:
+        parts.append("args " + shlex.join(str(a) for a in args))
+    return ", ".join(parts)
