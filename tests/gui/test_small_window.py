@@ -52,3 +52,17 @@ def test_the_window_title_says_worker_desk_once(window: QtMainWindow, gui_desk: 
     assert title.count("Worker Desk") == 1 and str(gui_desk.paths.data) in title
     # Window systems append the application's display name to a title that does not end with it
     assert title.endswith("Worker Desk")
+
+
+def test_the_audit_fits_under_a_worker_page_in_a_700_pixel_high_window(qtbot: Any, window: QtMainWindow) -> None:
+    window.resize(1024, 700)
+    window.navigator.select_key("worker:counter/w1")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.worker_page, timeout=10000)
+    with qtbot.waitSignal(window.audit.refreshed, timeout=10000):
+        window.audit_action.trigger()
+    for tab in range(window.worker_page.tabs.count()):
+        window.worker_page.show_tab(tab)
+        qtbot.wait(20)
+        assert window.minimumSizeHint().height() <= 700, window.worker_page.tabs.tabText(tab)
+    # The audit gets room of its own when it opens
+    qtbot.waitUntil(lambda: window.audit_dock.height() >= 200, timeout=5000)

@@ -9,6 +9,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -43,6 +44,9 @@ from domain.services.workers import Workers
 class QtAuditView(QWidget):
     """All update attempts of the data folder, read-only, with filters and exports."""
 
+    DETAILS = 7
+    DETAILS_MIN = 260
+
     refreshed = Signal(int)
     drain_loaded = Signal(str)
     update_opened = Signal(str, str)  # worker ref, update id: open that update of the worker
@@ -54,6 +58,7 @@ class QtAuditView(QWidget):
         self._workers = workers
         self._ops = ops
         self._dates_touched = False
+        self._fitting = False
         self.model = AuditModel(self)
         self.proxy = AuditFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -92,8 +97,10 @@ class QtAuditView(QWidget):
         self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        # Details is the widest: it takes the room left, but never less than DETAILS_MIN (the table scrolls then).
+        hh.setSectionResizeMode(7, QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
+        hh.sectionResized.connect(self._fit_details)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setToolTip("Double-click (or Enter) opens the worker's update")
         self.table.activated.connect(self._on_activated)
@@ -230,6 +237,7 @@ class QtAuditView(QWidget):
                 edit.setDate(day)
                 edit.blockSignals(False)
         self._apply_filters()
+        self._fit_details()
         self.load_drain()
         self.refreshed.emit(len(rows))
 
@@ -237,6 +245,22 @@ class QtAuditView(QWidget):
         row = self.proxy.index(index.row(), 0).data(AuditModel.RowRole)
         if isinstance(row, AuditRow) and row.updateId:
             self.update_opened.emit(row.worker, row.updateId)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_details()
+
+    def _fit_details(self, *_: object) -> None:
+        hh = self.table.horizontalHeader()
+        others = sum(hh.sectionSize(c) for c in range(hh.count()) if c != self.DETAILS and not hh.isSectionHidden(c))
+        room = self.table.viewport().width() - others
+        width = max(self.DETAILS_MIN, room)
+        if hh.sectionSize(self.DETAILS) != width and not self._fitting:
+            self._fitting = True
+            try:
+                hh.resizeSection(self.DETAILS, width)
+            finally:
+                self._fitting = False
 
     def _on_failed(self, message: str) -> None:
         self.status.setText(f"Reading the audit failed: {message}")

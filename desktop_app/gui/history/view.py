@@ -153,6 +153,7 @@ class QtHistoryView(QWidget):
 
         self.detail = QTextBrowser(self)
         self.detail.setOpenLinks(False)
+        self.detail.setMinimumHeight(self.fontMetrics().height() * 2)
         self.detail.setPlaceholderText("Select an entry to see its arguments, result, host calls and output.")
 
         bar = QHBoxLayout()

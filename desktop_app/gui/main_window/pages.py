@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -53,6 +54,17 @@ def _padded(view: QWidget) -> QWidget:
     lay.setContentsMargins(8, 8, 8, 6)
     lay.addWidget(view)
     return box
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """``page`` filling its tab, scrolling when the window is too short for it (so no tab sets its height)."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(page)
+    scroll.setMinimumHeight(160)
+    return scroll
 
 
 def _pill(parent: QWidget) -> QLabel:
@@ -97,7 +109,7 @@ class QtWorkerPage(QWidget):
         self._views: list[QWidget] = [self.overview, self.invoke, self.history, self.updates, self.time_travel]
         titles = ("Overview", "Invoke", "History", "Updates", "Time travel")
         for widget, text in zip(self._views, titles):
-            self.tabs.addTab(widget if widget in (self.overview, self.invoke) else _padded(widget), text)
+            self.tabs.addTab(_scrolling(widget if widget in (self.overview, self.invoke) else _padded(widget)), text)
         self.tabs.currentChanged.connect(self._on_tab)
         self.overview.loaded.connect(self._on_overview)
         self.updates.entry_link_activated.connect(self.open_entry)

@@ -444,6 +444,10 @@ class QtMainWindow(QMainWindow):
         self.audit_action.setChecked(visible)
         if visible:
             self.audit.refresh()
+            area = self.dockWidgetArea(self.audit_dock)
+            if not self.audit_dock.isFloating() and area == Qt.DockWidgetArea.BottomDockWidgetArea:
+                # Half the window for the audit: its table needs rows to be of use.
+                self.resizeDocks([self.audit_dock], [max(200, self.height() // 2)], Qt.Orientation.Vertical)
 
     @Slot()
     def _toggle_audit(self) -> None:
