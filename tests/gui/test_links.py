@@ -240,3 +240,28 @@ def test_each_click_of_invoke_is_its_own_call_and_a_retried_op_runs_once(qtbot: 
         window.ops.write(again)
     assert again.outcome == "succeeded" and again.result.result == first.result.result
     assert len(_calls(gui_desk)) == before + 2
+
+
+def test_the_update_dialogs_divergence_links_to_the_entry_in_the_history(qtbot: Any, window: QtMainWindow) -> None:
+    _select_worker(qtbot, window)
+    followed: list[str] = []
+
+    def run(dialog: QDialog) -> int:
+        # A dry run of the automatic update to v2, which diverges at entry #2
+        qtbot.waitUntil(lambda: dialog.target() is not None, timeout=10000)
+        dialog.set_mode("auto")
+        dialog.set_target(2)
+        with qtbot.waitSignal(dialog.dry_run_finished, timeout=20000):
+            qtbot.waitUntil(lambda: dialog.dry_run() is not None, timeout=10000)
+        where = dialog.divergence_where.text()
+        link = where.split("href='")[1].split("'")[0]
+        followed.append(link)
+        dialog.divergence_where.linkActivated.emit(link)
+        return QDialog.DialogCode.Rejected
+
+    window.exec_dialog = run
+    with qtbot.waitSignal(window.worker_page.history.entry_selected, timeout=10000) as selected:
+        window.open_update_dialog()
+    assert followed == ["entry:2"]
+    assert selected.args == [2]
+    assert window.worker_page.tabs.currentIndex() == QtWorkerPage.HISTORY

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -54,6 +54,8 @@ from domain.services.workers import Workers
 class QtHistoryView(QWidget):
     """A worker's history with kind and text filters, version segments, update markers and details."""
 
+    TIMELINE_DELAY_MS = 300
+
     entry_selected = Signal(int)
     filter_applied = Signal(int)
     exported = Signal(str)
@@ -73,8 +75,12 @@ class QtHistoryView(QWidget):
         self.timeline = TimelineStrip(self)
         self.timeline.setToolTip("")
         self.timeline.entry_clicked.connect(self.show_entry)
-        # The strip is read after the table's first page, so it never delays the first paint.
+        # The strip is read a moment after the table's first page, so it never delays the first paint.
         self._timeline_wanted = False
+        self._timeline_timer = QTimer(self)
+        self._timeline_timer.setSingleShot(True)
+        self._timeline_timer.setInterval(self.TIMELINE_DELAY_MS)
+        self._timeline_timer.timeout.connect(self._on_timeline_due)
         self._timeline_op: Op | None = None
         self._timeline_again = False
         self._pending_entry: int | None = None
@@ -200,6 +206,7 @@ class QtHistoryView(QWidget):
             self.model.set_source(None, 0)
             self.detail.clear()
             self.timeline.set_summary(None)
+            self._timeline_timer.stop()
             self._timeline_wanted = False
             self._timeline_again = False
             self._pending_entry = None
@@ -334,6 +341,7 @@ class QtHistoryView(QWidget):
         if self._ref is None:
             return None
         self._timeline_wanted = False
+        self._timeline_timer.stop()
         if self._timeline_op is not None:
             self._timeline_again = True
             return self._timeline_op
@@ -343,6 +351,15 @@ class QtHistoryView(QWidget):
         op.finished.connect(self._on_timeline_finished)
         self._timeline_op = op
         return self._ops.read(op)
+
+    def _on_timeline_due(self) -> None:
+        if self.isVisible():
+            self.load_timeline()  # a closed or hidden view reads it when shown again
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._timeline_wanted and self.model.wid is not None and not self._timeline_timer.isActive():
+            self._timeline_timer.start()
 
     def _on_timeline(self, summary: TimelineSummary) -> None:
         op = self.sender()
@@ -442,8 +459,8 @@ class QtHistoryView(QWidget):
             self.entry_selected.emit(self.model.history_index(current.row()))
 
     def _on_page_loaded(self, _page: int) -> None:
-        if self._timeline_wanted:
-            self.load_timeline()
+        if self._timeline_wanted and not self._timeline_timer.isActive():
+            self._timeline_timer.start()
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
         current = self.table.currentIndex()

@@ -582,8 +582,26 @@ class QtMainWindow(QMainWindow):
                     dialog.dry_run()
 
             dialog.report_ready.connect(start)
+        jump: list[tuple[str, int]] = []
+
+        def look_at(ref: str, entry: int) -> None:
+            jump.append((ref, entry))
+            dialog.reject()
+
+        dialog.entry_link_activated.connect(look_at)
         self.exec_dialog(dialog)
+        if jump and not dialog.running:
+            self.open_worker_entry(*jump[-1])
         return dialog
+
+    def open_worker_entry(self, ref: str, entry: int) -> None:
+        """Show worker ``ref``'s History tab with entry ``entry`` selected."""
+        if ref not in self.navigator.workers:
+            self.status.show_message(f"Worker {ref} is no longer in this data folder.")
+            return
+        self.navigator.select_key(f"worker:{ref}")
+        self.stack.setCurrentWidget(self.worker_page)
+        self.worker_page.open_entry(entry)
 
     @Slot()
     def focus_time_travel(self) -> None:

@@ -73,6 +73,7 @@ class QtUpdateDialog(QDialog):
     dry_run_finished = Signal(list)
     worker_finished = Signal(object)
     update_finished = Signal(list)
+    entry_link_activated = Signal(str, int)  # worker ref, history entry: the divergence's entry, to look at
 
     def __init__(
         self, workers: Workers, components: Components, ops: Operations, refs: list[str], parent: QWidget | None = None
@@ -144,6 +145,11 @@ class QtUpdateDialog(QDialog):
         self.result_label.hide()
         self.divergence, self.divergence_where, self.expected, self.actual = side_by_side(self)
         self.divergence.hide()
+        self._divergent_ref: str | None = None
+        self.divergence_where.setTextFormat(Qt.TextFormat.RichText)
+        self.divergence_where.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.divergence_where.linkActivated.connect(self._on_divergence_link)
+        self.divergence_where.setToolTip("Click the entry to see it in the worker's history")
         self.results_table = QTableWidget(0, 3, self)
         self.results_table.setHorizontalHeaderLabels(["Worker", "Outcome", "Details"])
         self.results_table.verticalHeader().setVisible(False)
@@ -632,13 +638,19 @@ class QtUpdateDialog(QDialog):
         divergent = next((r for r in results if r.outcome is not None and r.outcome.divergence), None)
         if divergent is not None and divergent.outcome is not None and divergent.outcome.divergence:
             d = divergent.outcome.divergence
+            self._divergent_ref = divergent.ref
             self.divergence_where.setText(
-                f"{esc(divergent.ref)} diverges at entry <b>#{esc(d.get('entry'))}</b> · "
+                f"{esc(divergent.ref)} diverges at <a href='entry:{esc(d.get('entry'))}'>entry <b>#{esc(d.get('entry'))}</b></a> · "
                 f"{esc(d.get('function'))} · kind {esc(d.get('kind'))}"
             )
             self.expected.setPlainText(str(d.get("expected")))
             self.actual.setPlainText(str(d.get("actual")))
             self.divergence.show()
+
+    def _on_divergence_link(self, link: str) -> None:
+        kind, _, value = link.partition(":")
+        if kind == "entry" and value.isdigit() and self._divergent_ref:
+            self.entry_link_activated.emit(self._divergent_ref, int(value))
 
     def _add_result_row(self, r: WorkerResult) -> None:
         row = self.results_table.rowCount()
