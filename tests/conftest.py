@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -200,3 +201,62 @@ def build_golemlike() -> bytes:
 @pytest.fixture(scope="session")
 def golemlike_wasm() -> bytes:
     return build_golemlike()
+
+
+# --- shared fixtures of several test modules ------------------------------------------------
+
+GOLDEN = ROOT / "tests" / "golden" / "day0"
+
+
+@pytest.fixture
+def golden(tmp_path: Path) -> Iterator[object]:
+    """A desk on a copy of the day-0 golden data folder (tests/golden/build_day0.py)."""
+    import shutil
+
+    from domain.bootstrap import open_desk
+
+    home = tmp_path / "golden"
+    shutil.copytree(GOLDEN, home)
+    desk = open_desk(home)
+    yield desk
+    desk.close()
+
+
+@dataclass
+class LocalServer:
+    """A local HTTP server: its ``authority`` (host:port), a ``url`` on it, and the paths asked for."""
+
+    authority: str
+    url: str
+    paths: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def local_http() -> Iterator[LocalServer]:
+    """A local HTTP server answering 200 to every GET and noting the paths asked for."""
+    import http.server
+    import threading
+
+    state = LocalServer("", "")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            state.paths.append(self.path)
+            body = b"ok"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.authority = f"127.0.0.1:{server.server_address[1]}"
+    state.url = f"http://{state.authority}/hello?x=1"
+    yield state
+    server.shutdown()
+    server.server_close()
+

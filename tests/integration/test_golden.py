@@ -7,15 +7,9 @@ storage or replay must keep this history readable and its workers runnable.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from domain.bootstrap import open_desk
 from domain.services import audit
-
-GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "day0"
 
 WORKERS = {
     "blobby/big": 1,
@@ -26,15 +20,6 @@ WORKERS = {
     "entropy/dice": 0,
     "seeded/s1": 0,
 }
-
-
-@pytest.fixture
-def golden(tmp_path: Path):
-    home = tmp_path / "golden"
-    shutil.copytree(GOLDEN, home)
-    desk = open_desk(home)
-    yield desk
-    desk.close()
 
 
 def test_the_golden_folder_lists_every_worker_on_its_version(golden):

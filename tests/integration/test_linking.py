@@ -8,10 +8,6 @@ HTTP without the grant is an error the guest can handle.
 
 from __future__ import annotations
 
-import http.server
-import threading
-from typing import Iterator
-
 import pytest
 
 from domain.model.errors import InvocationFailed
@@ -24,29 +20,6 @@ PATCH_MIXES = [
     pytest.param({"random": "0.2.9", "clocks": "0.2.9", "cli": "0.2.0", "http": "0.2.9"}, id="0.2.9-http"),
 ]
 DENIED = 1000 + wat.HTTP_REQUEST_DENIED
-
-
-@pytest.fixture
-def local_http() -> Iterator[str]:
-    """A local HTTP server answering 200 to every GET; yields its authority."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            body = b"ok"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def add(desk, to_wasm, **patches) -> None:
@@ -81,14 +54,14 @@ def test_http_without_the_grant_is_denied_inside_the_guest(desk, to_wasm, patche
     add(desk, to_wasm, **patches)
     desk.workers.create("golem", "w")
     # The guest's own code sees error-code::HTTP-request-denied and carries on.
-    assert call(desk, "golem/w", "fetch", f'"{local_http}"') == str(DENIED)
+    assert call(desk, "golem/w", "fetch", f'"{local_http.authority}"') == str(DENIED)
     assert call(desk, "golem/w", "ping") == "1"
 
 
 def test_http_with_the_grant_reaches_a_local_server(desk, to_wasm, local_http):
     add(desk, to_wasm)
     desk.workers.create("golem", "w", grants={"http": True})
-    assert call(desk, "golem/w", "fetch", f'"{local_http}"') == "200"
+    assert call(desk, "golem/w", "fetch", f'"{local_http.authority}"') == "200"
     assert int(call(desk, "golem/w", "roll")) >= 0
 
 
@@ -117,10 +90,10 @@ def test_a_trap_after_a_denied_request_says_which_grant_helps(desk, to_wasm, loc
     add(desk, to_wasm)
     desk.workers.create("golem", "w")
     with pytest.raises(InvocationFailed) as e:
-        call(desk, "golem/w", "must-fetch", f'"{local_http}"')
+        call(desk, "golem/w", "must-fetch", f'"{local_http.authority}"')
     assert "denied because the worker has no HTTP grant: create it with --allow-http" in str(e.value)
     desk.workers.create("golem", "h", grants={"http": True})
-    assert call(desk, "golem/h", "must-fetch", f'"{local_http}"') == "200"
+    assert call(desk, "golem/h", "must-fetch", f'"{local_http.authority}"') == "200"
 
 
 def test_a_missing_function_of_a_provided_wasi_interface_does_not_hide_the_rest(desk, to_wasm):

@@ -9,11 +9,7 @@ worker's grant is an error value the guest's own code handles.
 
 from __future__ import annotations
 
-import http.server
 import re
-import threading
-from dataclasses import dataclass, field
-from typing import Iterator
 
 import pytest
 
@@ -23,38 +19,6 @@ NOT_PROVIDED = (
     "the component called golem:api/host@1.1.7.{{{item}}}, which Worker Desk does not provide "
     "(no grant enables it)"
 )
-
-
-@dataclass
-class LocalServer:
-    url: str
-    paths: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def local_http() -> Iterator[LocalServer]:
-    """A local HTTP server answering 200 to every GET and noting the paths asked for."""
-    server_state = LocalServer("")
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            server_state.paths.append(self.path)
-            body = b"ok"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server_state.url = f"http://127.0.0.1:{server.server_address[1]}/hello?x=1"
-    yield server_state
-    server.shutdown()
-    server.server_close()
 
 
 def call(desk, ref: str, function: str, *args: str) -> str:

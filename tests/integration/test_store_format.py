@@ -7,7 +7,7 @@ import sqlite3
 
 from domain.bootstrap import open_desk
 from tests import wat
-from tests.integration.test_golden import GOLDEN
+from tests.conftest import GOLDEN
 
 
 def _first_state(home) -> bytes:

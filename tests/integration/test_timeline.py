@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from array import array
 
 import pytest
 
-from domain.bootstrap import open_desk
 from domain.services.timeline import Band, TimelineSummary, drain
-from tests.integration.test_golden import GOLDEN
-
-
-@pytest.fixture
-def golden(tmp_path):
-    home = tmp_path / "golden"
-    shutil.copytree(GOLDEN, home)
-    desk = open_desk(home)
-    yield desk
-    desk.close()
 
 
 def test_bob_has_two_version_bands_and_every_update_marked(golden):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from array import array
 
 import pytest
@@ -11,18 +10,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.gui.timeline import DrainChart, TimelineStrip
-from domain.bootstrap import open_desk
 from domain.services.timeline import Band, TimelineSummary
-from tests.integration.test_golden import GOLDEN
-
-
-@pytest.fixture
-def golden(tmp_path):
-    home = tmp_path / "golden"
-    shutil.copytree(GOLDEN, home)
-    desk = open_desk(home)
-    yield desk
-    desk.close()
 
 
 @pytest.fixture
