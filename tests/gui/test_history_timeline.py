@@ -91,3 +91,23 @@ def test_another_worker_replaces_the_strip(qtbot, counter_desk: Desk, ops: Opera
         view.show_worker("counter/w2")
     assert view.timeline.summary is not None and view.timeline.summary.length == 1
     assert (view.timeline.start, view.timeline.end) == (1, 1)
+
+
+def test_a_hidden_view_reads_its_strip_only_once_shown(qtbot, counter_desk: Desk, ops: Operations) -> None:
+    # Given a history view that has been shown once and then hidden
+    view = _shown(qtbot, counter_desk, ops)
+    view.hide()
+    started: list[str] = []
+    ops.op_started.connect(lambda op: started.append(op.title))
+    counter_desk.workers.create("counter", "w2", version=1)
+    # When it is told to show another worker while hidden, and its first page is read
+    with qtbot.waitSignal(view.located, timeout=10000):
+        view.show_worker("counter/w2")
+    view.model.data(view.model.index(0, 0))
+    qtbot.waitUntil(lambda: view.model.is_loaded(0), timeout=10000)
+    qtbot.wait(view.TIMELINE_DELAY_MS + 200)
+    # Then the strip is not read until the view is shown again
+    assert "Reading the timeline" not in started
+    with qtbot.waitSignal(view.timeline_loaded, timeout=15000):
+        view.show()
+    assert view.timeline.summary is not None and view.timeline.summary.length == 1
