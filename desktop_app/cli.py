@@ -115,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("function")
     w.add_argument("args", nargs="*", metavar="ARG")
     w.add_argument(
+        "--args-file",
+        metavar="FILE",
+        help="read the arguments from FILE (WAVE values separated by commas, as in the GUI), before any ARG",
+    )
+    w.add_argument(
         "--idempotency-key",
         metavar="KEY",
         help="a key of your choosing for this call (per worker): repeating it returns the recorded result "
@@ -395,7 +400,7 @@ def _worker(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> in
         from domain.services.invocation import Invocations
 
         invocations = Invocations(workers, desk.components)
-        r = invocations.invoke(ns.worker, ns.function, list(ns.args), idempotency_key=ns.idempotency_key)
+        r = invocations.invoke(ns.worker, ns.function, _invoke_args(ns), idempotency_key=ns.idempotency_key)
         if ns.json:
             _print_json(
                 {
@@ -512,6 +517,37 @@ def _update_line(u: dict[str, Any]) -> str:
     if u.get("details"):
         line += f": {u['details']}"
     return line
+
+
+FILE_ARG = "@file:"
+
+
+def _invoke_args(ns: argparse.Namespace) -> list[str | bytes]:
+    """The arguments of ``worker invoke``: from --args-file, then each ARG; ``@file:PATH``
+    passes that file's bytes as a ``list<u8>`` argument without turning them into text."""
+    from domain.model.arguments import split_arguments
+    from domain.model.wave import WaveError
+
+    args: list[str | bytes] = []
+    if ns.args_file:
+        try:
+            text = Path(ns.args_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise CliError(f"cannot read --args-file {ns.args_file}: {one_line(e)}") from None
+        try:
+            args.extend(split_arguments(text))
+        except WaveError as e:
+            raise CliError(f"--args-file {ns.args_file}: {e}") from None
+    for arg in ns.args:
+        if arg.startswith(FILE_ARG):
+            path = Path(arg[len(FILE_ARG) :])
+            try:
+                args.append(path.read_bytes())
+            except OSError as e:
+                raise CliError(f"cannot read {arg}: {one_line(e)}") from None
+        else:
+            args.append(arg)
+    return args
 
 
 def _audit_json_file(ns: argparse.Namespace, desk: Any, out: Callable[[str], None]) -> int:

@@ -89,7 +89,11 @@ def open_desk(
             settings.permissions.apply(paths.database, False)
     owns_runtime = runtime is None
     if runtime is None:
-        limits = Limits(time_limit=settings.time_limit, memory_limit=settings.memory_limit_mib * 1024 * 1024)
+        limits = Limits(
+            time_limit=settings.time_limit,
+            memory_limit=settings.memory_limit_mib * 1024 * 1024,
+            max_argument_bytes=settings.max_argument_mib * 1024 * 1024,
+        )
         runtime = WasmtimeRuntime(None if read_only else paths.compiled, limits)
 
     private_copy: PrivateCopy | None = None

@@ -75,6 +75,9 @@ class Limits:
 
     time_limit: float = 10.0
     memory_limit: int = 1024 * 1024 * 1024
+    # Argument data one call may pass in (strings and list<u8>, in bytes): each
+    # byte of a list<u8> going in costs wasmtime-py about 80 bytes of host memory.
+    max_argument_bytes: int = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -617,6 +620,13 @@ class LiveInstance:
             raise BadArguments(
                 f"{fn.signature.qualified_name} expects {len(params)} argument(s) ({expected}), got {len(args)}"
             )
+        size = _data_size(args)
+        if size > self.limits.max_argument_bytes:
+            raise BadArguments(
+                f"the arguments of {fn.signature.qualified_name} hold {_mib(size)} MiB of data, more than the "
+                f"{_mib(self.limits.max_argument_bytes)} MiB one call may pass (max_argument_mib in the settings; "
+                "each byte costs wasmtime-py about 80 bytes of host memory on the way in)"
+            )
         try:
             lowered = [conv(a) for conv, a in zip(fn.lower, args)]
         except (TypeError, ValueError, KeyError, AttributeError) as e:
@@ -767,6 +777,22 @@ def resolve_function(description: t.ComponentDescription, name: str) -> t.Functi
         raise FunctionNotFound(f"{name!r} is ambiguous; use one of: {', '.join(candidates)}", candidates)
     close = tuple(n for n in all_names if bare in n) or all_names
     raise FunctionNotFound(f"no exported function {name!r}; available: {', '.join(close)}", close)
+
+
+def _data_size(value: Any) -> int:
+    """Bytes of string and byte data in an argument value, nested ones included."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return len(value)
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], int) and not isinstance(value[0], bool):
+            return len(value)  # a list of integers: a list<u8> given as numbers
+        return sum(_data_size(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_data_size(v) for v in value.values())
+    inner = getattr(value, "value", None)
+    return _data_size(inner) if inner is not None else 0
 
 
 def _mib(size: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 from uuid import UUID
 
+from domain.model.payload import describe
 from domain.model.worker import Worker
 
 from .worker_store import WorkerStore
@@ -31,11 +32,12 @@ class OplogEntry:
             return created_summary(d)
         key = f" [idempotency key {d['idempotencyKey']}]" if d.get("idempotencyKey") else ""
         if k == "invocation":
-            args = ", ".join(d["args"])
-            res = d["result"] if d["result"] is not None else "()"
+            args = ", ".join(describe(a) or "" for a in d["args"])
+            res = describe(d["result"]) if d["result"] is not None else "()"
             return f"{d['function']}({args}) -> {res}{key}"
         if k == "invocation-failed":
-            return f"{d['function']}({', '.join(d['args'])}) failed ({d['errorKind']}): {d['message']}{key}"
+            args = ", ".join(describe(a) or "" for a in d["args"])
+            return f"{d['function']}({args}) failed ({d['errorKind']}): {d['message']}{key}"
         if k == "interrupted":
             return f"{d['function']}({', '.join(d['args'])}) interrupted: {d['reason']}"
         if k == "startup":

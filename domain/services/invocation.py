@@ -40,7 +40,9 @@ class Invocations:
         version, description = self._description(ref)
         return WorkerFunctions(ref, version, invocable_functions(description))
 
-    def invoke(self, ref: str, function: str, args: list[str], idempotency_key: str | None = None) -> InvocationResult:
+    def invoke(
+        self, ref: str, function: str, args: list[str | bytes], idempotency_key: str | None = None
+    ) -> InvocationResult:
         """Invoke with WAVE-encoded arguments; refuses the functions of the update protocol."""
         self._check(ref, function)
         return self.workers.invoke(ref, function, args, idempotency_key=idempotency_key)

@@ -17,12 +17,13 @@ from uuid import UUID
 from domain.model import wave
 from domain.model.errors import BadArguments, FunctionNotFound, HostCallDivergence, InvocationFailed, WorkerDeskError
 from domain.model.hostcalls import HostCalls
-from domain.model.payload import PayloadRef
+from domain.model.payload import PayloadRef, describe
 from domain.model.types import FunctionSignature
 from domain.model.worker import Worker, topics_of
 
 from .components import Components, VersionInfo
 from .ports import BlobStore, Instance, Runtime
+from .payloads import Payloads
 from .state_snapshots import StateSnapshots
 from .worker_store import COMPLETED_TOPICS, WorkerStore
 
@@ -75,6 +76,7 @@ class Rebuilder:
         self.runtime = runtime
         self.blobs = blobs
         self.snapshots = snapshots
+        self.payloads = Payloads(blobs)
         # The services behind Golem's host API, given to every instance (set by Workers).
         self.golem: Any = None
 
@@ -203,11 +205,11 @@ class Rebuilder:
                     ) from None
                 resolved[fname] = sig
             try:
-                args = wave.parse_args(st["args"], sig.params)
+                args = self.payloads.args_of(st["args"], sig.params)
             except wave.WaveError as e:
                 raise Diverged(
                     Divergence(
-                        entry, fname, "signature", ", ".join(st["args"]), str(e),
+                        entry, fname, "signature", ", ".join(describe(a) or "" for a in st["args"]), str(e),
                         f"entry #{entry}: the recorded arguments of {fname} do not fit its new signature: {e}",
                     )
                 ) from None
@@ -219,13 +221,15 @@ class Rebuilder:
                 raise Diverged(
                     Divergence(entry, fname, "trap", st["result"], str(e), f"entry #{entry}: {fname} failed during replay: {e}")
                 ) from None
-            actual = None if sig.result is None else wave.format(out.result, sig.result)
+            # Compared as kept in events: a large value by its payload reference (its hash).
+            actual = None if sig.result is None else self.payloads.text_of(out.result, sig.result, store=False)
             if actual != st["result"]:
+                expected, got = describe(st["result"]), describe(actual)
                 raise Diverged(
                     Divergence(
-                        entry, fname, "result", st["result"], actual,
-                        f"entry #{entry}: {fname}({', '.join(st['args'])}) returned {actual}, "
-                        f"the history recorded {st['result']}",
+                        entry, fname, "result", expected, got,
+                        f"entry #{entry}: {fname}({', '.join(describe(a) or '' for a in st['args'])}) returned {got}, "
+                        f"the history recorded {expected}",
                     )
                 )
             count += 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 import builtins
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -38,6 +38,7 @@ from .timeline import DrainPoint, Timelines, TimelineSummary, drain
 from .live import Live, LiveWorkers, parse_ref
 from .ports import BlobStore, CrashPoints, Instance, Lease, Markers, NoCrashPoints, NoLease, Runtime
 from .replay import Diverged, Divergence, ProgressFn, Rebuilder
+from .payloads import Payloads, cap_output
 from .state_snapshots import StateSnapshots
 from .updates import UpdateOutcome, Updates
 from .worker_store import SNAPSHOT_INTERVAL, DamagedStream, WorkerStore, is_store_read_error
@@ -101,6 +102,7 @@ class Workers(Application):
         self.lease: Lease = lease or NoLease()
         self.live = LiveWorkers(self.store, markers, read_only, self.lease)
         self.state_snapshots = StateSnapshots(blobs)
+        self.payloads = Payloads(blobs)
         self.rebuilder = Rebuilder(self.store, components, runtime, blobs, self.state_snapshots)
         self.golem = self.rebuilder.golem = GolemHostServices(self)
         self.history = History(self.store)
@@ -166,14 +168,15 @@ class Workers(Application):
     # ==================================================================== invoke
 
     def invoke(
-        self, ref: str, function: str, args: list[str], idempotency_key: str | None = None
+        self, ref: str, function: str, args: Sequence[str | bytes], idempotency_key: str | None = None
     ) -> InvocationResult:
-        """Invoke with WAVE-encoded arguments; the result is returned once durable.
+        """Invoke with WAVE-encoded arguments (raw ``bytes`` for a ``list<u8>`` one);
+        the result is returned once durable.
 
         With an ``idempotency_key`` (per worker), a call already recorded under
         that key returns its recorded outcome without running the guest again.
         """
-        return self._invoke(ref, function, lambda sig: wave.parse_args(args, sig.params), idempotency_key)
+        return self._invoke(ref, function, lambda sig: self.payloads.args_of(args, sig.params), idempotency_key)
 
     def invoke_values(
         self, ref: str, function: str, values: list[Any], idempotency_key: str | None = None
@@ -196,7 +199,7 @@ class Workers(Application):
             sig = instance.resolve(function)
             try:
                 values = make_args(sig)
-                arg_texts = [wave.format(v, p.type) for v, p in zip(values, sig.params)]
+                arg_texts = [self.payloads.text_of(v, p.type) for v, p in zip(values, sig.params)]
             except (wave.WaveError, TypeError, ValueError) as e:
                 raise BadArguments(f"bad arguments for {sig.qualified_name}: {e}") from None
             worker = live.worker
@@ -221,8 +224,8 @@ class Workers(Application):
                     arg_texts,
                     e.kind,
                     str(e),
-                    e.stdout.decode("utf-8", "replace"),
-                    e.stderr.decode("utf-8", "replace"),
+                    cap_output(e.stdout.decode("utf-8", "replace")),
+                    cap_output(e.stderr.decode("utf-8", "replace")),
                     key,
                 )
                 try:
@@ -236,10 +239,12 @@ class Workers(Application):
                 self.markers.clear(wid)
                 raise
             result_text = None if sig.result is None else wave.format(outcome.result, sig.result)
+            kept_result = None if sig.result is None else self.payloads.text_of(outcome.result, sig.result)
             stdout = outcome.stdout.decode("utf-8", "replace")
             stderr = outcome.stderr.decode("utf-8", "replace")
             worker.complete_invocation(
-                sig.qualified_name, arg_texts, result_text, outcome.duration, outcome.host_calls, stdout, stderr, key
+                sig.qualified_name, arg_texts, kept_result, outcome.duration, outcome.host_calls,
+                cap_output(stdout), cap_output(stderr), key,
             )
             entry = worker.version  # the invocation's own entry, before any policy or update entries
             self.golem.record_policies(worker, instance)
@@ -272,13 +277,13 @@ class Workers(Application):
             time.sleep(0.02)
         return waited
 
-    @staticmethod
-    def _replayed_result(sig: FunctionSignature, recorded: dict[str, Any]) -> InvocationResult:
+    def _replayed_result(self, sig: FunctionSignature, recorded: dict[str, Any]) -> InvocationResult:
         failure = recorded.get("failure")
         if failure is not None:
             raise InvocationFailed(failure["kind"], failure["message"])
-        text = recorded["result"]
-        value = None if text is None or sig.result is None else wave.parse(text, sig.result)
+        kept = recorded["result"]
+        value = None if kept is None or sig.result is None else self.payloads.value_of(kept, sig.result)
+        text = self.payloads.wave_of(kept)
         return InvocationResult(sig.qualified_name, value, text, "", "", 0.0, int(recorded["entry"]))
 
     # ==================================================================== queries

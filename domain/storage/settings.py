@@ -41,6 +41,9 @@ class StorageSettings:
     postgres: dict[str, Any] = field(default_factory=dict)
     time_limit: float = 10.0
     memory_limit_mib: int = 1024  # each linear memory, as in Golem
+    # The most argument data one call may pass into a guest: wasmtime-py needs
+    # about 80 bytes of host memory per byte of a list<u8> going in (measured).
+    max_argument_mib: int = 16
     # Compression of stored events: "none" or "zlib". It only decides for a
     # new, empty store; an existing store is always read as it was created.
     compression: str = "none"
@@ -83,6 +86,7 @@ class StorageSettings:
                 field_of.number("time_limit", 10.0), f'"time_limit" in {file}', ": fix it, or remove it to use the default"
             ),
             memory_limit_mib=field_of.positive_int("memory_limit_mib", 1024),
+            max_argument_mib=field_of.positive_int("max_argument_mib", 16),
             compression=field_of.string("compression", "none"),
             shared_with_group=field_of.boolean("shared_with_group", False),
             read_only=read_only,
@@ -115,6 +119,7 @@ class StorageSettings:
             "postgres": self.postgres,
             "time_limit": self.time_limit,
             "memory_limit_mib": self.memory_limit_mib,
+            "max_argument_mib": self.max_argument_mib,
             "compression": self.compression,
             "shared_with_group": self.shared_with_group,
         }
