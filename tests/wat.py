@@ -860,3 +860,48 @@ def golem_context(*, version: str = "1.1.7", extra_core: str = "") -> str:
     (export "attr" (func $attr)) (export "started" (func $started)))
   (export "golem:component/api" (instance $api))
 )"""
+
+
+# A component that reads N random bytes and returns their sum (kept as `last`).
+RANDOM_BYTES = """(component
+  (import "wasi:random/random@0.2.3" (instance $r
+    (export "get-random-bytes" (func (param "len" u64) (result (list u8))))))
+  (core module $libc
+    (memory (export "memory") 4)
+    (global $heap (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      global.get $heap local.set $p
+      local.get $p local.get 3 i32.add global.set $heap
+      local.get $p))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "memory" (core memory $mem))
+  (alias core export $libc "realloc" (core func $realloc))
+  (core func $bytes (canon lower (func $r "get-random-bytes") (memory $mem) (realloc $realloc)))
+  (core module $m
+    (import "libc" "memory" (memory 4))
+    (import "host" "bytes" (func $bytes (param i64 i32)))
+    (global $last (mut i64) (i64.const 0))
+    (func (export "checksum") (param $n i32) (result i64)
+      (local $p i32) (local $end i32) (local $sum i64)
+      local.get $n i64.extend_i32_u i32.const 16 call $bytes
+      i32.const 16 i32.load local.set $p
+      local.get $p i32.const 20 i32.load i32.add local.set $end
+      block $done
+        loop $next
+          local.get $p local.get $end i32.ge_u br_if $done
+          local.get $sum local.get $p i64.load8_u i64.add local.set $sum
+          local.get $p i32.const 1 i32.add local.set $p
+          br $next
+        end
+      end
+      local.get $sum global.set $last
+      local.get $sum)
+    (func (export "last") (result i64) global.get $last))
+  (core instance $host (export "bytes" (func $bytes)))
+  (core instance $i (instantiate $m (with "libc" (instance $libc)) (with "host" (instance $host))))
+  (func $checksum (param "n" u32) (result u64) (canon lift (core func $i "checksum")))
+  (func $last (result u64) (canon lift (core func $i "last")))
+  (instance $api (export "checksum" (func $checksum)) (export "last" (func $last)))
+  (export "golem:component/api" (instance $api))
+)"""

@@ -91,6 +91,29 @@ class Payloads:
         return values
 
 
+    def pack_host_calls(self, calls: list[list[Any]]) -> list[list[Any]]:
+        """Host calls as an event keeps them: random bytes over the inline limit become a blob reference."""
+        packed = []
+        for call in calls:
+            value = call[-1] if call else None
+            if isinstance(value, str) and len(value) > INLINE_LIMIT and call[0].endswith("random-bytes"):
+                data = bytes.fromhex(value)
+                self.blobs.put(data)
+                call = [*call[:-1], as_text(PayloadRef.of(data, RAW_BYTES))]
+            packed.append(call)
+        return packed
+
+    def unpack_host_calls(self, calls: list[list[Any]]) -> list[list[Any]]:
+        """Recorded host calls with their referenced random bytes read back (as the hex they were recorded as)."""
+        if not any(call and isinstance(call[-1], str) and from_text(call[-1]) for call in calls):
+            return calls
+        out = []
+        for call in calls:
+            ref = from_text(call[-1]) if call and isinstance(call[-1], str) else None
+            out.append(call if ref is None else [*call[:-1], self.blobs.get(ref.hash).hex()])
+        return out
+
+
 def cap_output(text: str) -> str:
     """Captured output kept in the history: at most ``OUTPUT_LIMIT`` characters, then a marker."""
     if len(text) <= OUTPUT_LIMIT:

@@ -214,7 +214,7 @@ class Rebuilder:
                     )
                 ) from None
             try:
-                out = instance.call(sig.qualified_name, args, replay=st["host_calls"])
+                out = instance.call(sig.qualified_name, args, replay=self.payloads.unpack_host_calls(st["host_calls"]))
             except HostCallDivergence as e:
                 raise Diverged(Divergence(entry, fname, "host-call", e.expected, e.actual, f"entry #{entry}: {fname}: {e}")) from None
             except (InvocationFailed, BadArguments) as e:

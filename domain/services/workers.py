@@ -243,7 +243,8 @@ class Workers(Application):
             stdout = outcome.stdout.decode("utf-8", "replace")
             stderr = outcome.stderr.decode("utf-8", "replace")
             worker.complete_invocation(
-                sig.qualified_name, arg_texts, kept_result, outcome.duration, outcome.host_calls,
+                sig.qualified_name, arg_texts, kept_result, outcome.duration,
+                self.payloads.pack_host_calls(outcome.host_calls),
                 cap_output(stdout), cap_output(stderr), key,
             )
             entry = worker.version  # the invocation's own entry, before any policy or update entries

@@ -99,3 +99,19 @@ def test_cli_passes_a_file_as_list_u8_and_reads_arguments_from_a_file(home, kitc
     assert r.stdout.strip() == '{x: 1, y: -2, label: "a, b"}'
     missing = run_cli(home, "worker", "invoke", "kitchen/k", "echo-bytes", "@file:/no/such/file")
     assert missing.returncode != 0 and missing.stderr.startswith("error: cannot read @file:/no/such/file")
+
+
+def test_large_random_bytes_live_in_the_blob_store_and_replay_from_it(open_home, to_wasm):
+    from tests import wat
+
+    desk = open_home()
+    desk.components.add("rand", to_wasm(wat.RANDOM_BYTES))
+    desk.workers.create("rand", "r")
+    first = desk.workers.invoke("rand/r", "checksum", ["65536"]).result_wave
+    [call] = desk.workers.oplog("rand/r")[-1].data["hostCalls"]
+    ref = from_text(call[-1])
+    assert ref is not None and ref.size == 65536
+    assert _event_sizes(desk, "rand/r")[-1] < 1024
+    again = open_home()
+    assert again.workers.recover("rand/r") == 1
+    assert again.workers.invoke("rand/r", "last", []).result_wave == first
