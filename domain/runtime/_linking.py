@@ -35,6 +35,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from domain.model.errors import InvocationFailed
+from domain.model.vocabulary import strip_version
 
 from . import _golem_context, _golem_host
 
@@ -55,9 +56,8 @@ _VERSION_RE = re.compile(r"^(?P<base>[^@]+)@(?P<major>\d+)\.(?P<minor>\d+)\.(?P<
 _STUB_RESOURCE_BASE = 0x5700_0000
 
 
-def interface_base(name: str) -> str:
-    """``wasi:random/random@0.2.3`` -> ``wasi:random/random``."""
-    return name.split("@", 1)[0]
+# The vocabulary's one way to drop an interface's version (``wasi:random/random@0.2.3`` -> ``wasi:random/random``).
+interface_base = strip_version
 
 
 @dataclass(frozen=True)
