@@ -96,7 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--version", type=int)
     w.add_argument("--env", action="append", metavar="K=V")
     w.add_argument("--arg", action="append", metavar="A")
-    w.add_argument("--grant-dir", metavar="DIR", help="give the worker this host folder as /")
+    w.add_argument(
+        "--grant-dir", metavar="DIR",
+        help="copy this host folder into the worker's private filesystem as / (later changes to the folder are not seen)",
+    )
     w.add_argument("--allow-http", action="store_true", help="allow outgoing HTTP (wasi:http); without it requests get HTTP-request-denied")
     w.add_argument(
         "--max-memory",

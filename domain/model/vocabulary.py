@@ -89,6 +89,7 @@ class HistoryKind(StrEnum):
     UPDATE_CANCELLED = "update-cancelled"
     POLICY_SET = "policy-set"  # golem:api/host set-retry-policy, set-oplog-persistence-level, set-idempotence-mode
     FILES_ARCHIVED = "files-archived"  # a worker's private files, archived with a manual update's state snapshot
+    GRANT_COPIED = "grant-copied"  # a folder once granted live (--grant-dir) copied into the private filesystem
 
 
 SNAPSHOT_PACKAGE = "golem:api"

@@ -584,6 +584,30 @@ class Worker(Aggregate):
         """The archive of the private files taken with this update's snapshot (hash, size, mediaType)."""
         return self.update(update_id).get("files")
 
+    # ============================================================== granted folders
+
+    class GrantCopied(Event):
+        """A worker created with a live host folder (before grants were copies) now runs
+        on a copy of it, taken once: a replayed listing must see what the history saw."""
+
+        class_version = 1
+        history_kind = HistoryKind.GRANT_COPIED
+        folder: str
+        hash: str
+        size: int
+        media_type: str
+
+    def copy_grant(self, hash: str, size: int, media_type: str) -> None:
+        folder = self.grants.get("dir")
+        if folder is None:
+            raise WorkerError(f"worker {self.ref} has no live folder to copy")
+        self._grant_copied(folder, hash, size, media_type)
+
+    @event(GrantCopied)
+    def _grant_copied(self, folder: str, hash: str, size: int, media_type: str) -> None:
+        self.grants = {k: v for k, v in self.grants.items() if k != "dir"}
+        self.grants["copiedDir"] = {"from": folder, "hash": hash, "size": size, "mediaType": media_type}
+
 
 # Topics of event classes that were renamed: stored histories keep the old
 # topic, which resolves to the new class. Topic queries match both.

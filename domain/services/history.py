@@ -62,6 +62,8 @@ class OplogEntry:
             return "worker deleted"
         if k == "files-archived":
             return f"private files archived: {d['size']} bytes, sha256 {d['hash'][:12]}…"
+        if k == "grant-copied":
+            return f"granted folder {d['folder']} copied into the private filesystem (later changes to it are not seen)"
         if k == "policy-set":
             return f"policy {d['name']} set to {json.dumps(d['value'], separators=(',', ':'))}"
         return k

@@ -85,6 +85,33 @@ def pack(entries: list[tuple[Path, str]]) -> tuple[bytes, list[str]]:
     return buffer.getvalue(), ["/" + n for n in sorted(members)]
 
 
+def merge(*tars: bytes | None) -> bytes | None:
+    """One tar holding every member of ``tars``; a later tar's file wins over an earlier one's."""
+    present = [t for t in tars if t]
+    if len(present) <= 1:
+        return present[0] if present else None
+    members: dict[str, tuple[tarfile.TarInfo, bytes | None]] = {}
+    for data in present:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
+            for info in tar.getmembers():
+                f = tar.extractfile(info) if info.isfile() else None
+                members[info.name] = (info, f.read() if f is not None else None)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as out:
+        for name in sorted(members):
+            info, content = members[name]
+            out.addfile(info, io.BytesIO(content) if content is not None else None)
+    return buffer.getvalue()
+
+
+def copy_folder(folder: Path) -> bytes:
+    """A tar of everything in ``folder``, as the worker's ``/`` (what ``--grant-dir`` gives a worker)."""
+    if not folder.is_dir():
+        raise InitialFilesError(f"--grant-dir {folder} is not a folder")
+    data, _ = pack([(folder, "/")])
+    return data
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()

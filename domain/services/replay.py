@@ -23,6 +23,7 @@ from domain.model.worker import Worker, topics_of
 
 from .components import Components, VersionInfo
 from .ports import BlobStore, Instance, Runtime
+from .initial_files import merge as merge_tars
 from .payloads import Payloads
 from .state_snapshots import StateSnapshots
 from .worker_store import COMPLETED_TOPICS, WorkerStore
@@ -131,7 +132,7 @@ class Rebuilder:
         Raises :class:`Diverged`."""
         base = w.recovery_base
         try:
-            files = self.files_at(w, base) if base is not None else self.initial_files(version)
+            files = self.files_at(w, base) if base is not None else self.initial_files(version, w)
             # A past state (time travel) gets no services: its calls must not write anything.
             instance = self.new_instance(w, version, host_calls, files=files, services=stop is None)
         except HostCallDivergence as e:
@@ -166,9 +167,14 @@ class Rebuilder:
         ref = w.files_of(base["update_id"])
         return None if ref is None else self.blobs.get(PayloadRef.from_json(ref).hash)
 
-    def initial_files(self, version: VersionInfo) -> bytes | None:
-        """A version's initial files (``component add --file``), for an instance that starts from nothing."""
-        return None if not version.files else self.blobs.get(PayloadRef.from_json(version.files).hash)
+    def initial_files(self, version: VersionInfo, w: Worker | None = None) -> bytes | None:
+        """What an instance that starts from nothing finds in its private filesystem: the
+        version's initial files (``component add --file``), then the worker's granted folder's copy."""
+        files = None if not version.files else self.blobs.get(PayloadRef.from_json(version.files).hash)
+        copied = w.grants.get("copiedDir") if w is not None else None
+        if copied is not None:
+            files = merge_tars(files, self.blobs.get(str(copied["hash"])))
+        return files
 
     def replay(
         self,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import builtins
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 from uuid import UUID
 
@@ -26,22 +27,46 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.model import wave
-from domain.model.errors import BadArguments, ConcurrentModification, CorruptHistory, InvocationFailed, NotFound, WorkerDeskError
+from domain.model.errors import (
+    BadArguments,
+    ConcurrentModification,
+    CorruptHistory,
+    InvocationFailed,
+    NotFound,
+    WorkerDeskError,
+)
+from domain.model.payload import PayloadRef
 from domain.model.types import FunctionSignature
 from domain.model.worker import Worker, check_not_deleted, check_worker_name
 
 from .compat import CompatibilityReport
-from .golem_host import GolemHostServices, golem_policies
 from .components import Components
+from .golem_host import GolemHostServices, golem_policies
 from .history import History, OplogEntry
-from .timeline import DrainPoint, Timelines, TimelineSummary, drain
+from .initial_files import MEDIA_TYPE as TAR
+from .initial_files import copy_folder
 from .live import Live, LiveWorkers, parse_ref
-from .ports import BlobStore, CrashPoints, Instance, Lease, Markers, NoCrashPoints, NoLease, Runtime
-from .replay import Diverged, Divergence, ProgressFn, Rebuilder
 from .payloads import Payloads, cap_output
+from .ports import (
+    BlobStore,
+    CrashPoints,
+    Instance,
+    Lease,
+    Markers,
+    NoCrashPoints,
+    NoLease,
+    Runtime,
+)
+from .replay import Diverged, Divergence, ProgressFn, Rebuilder
 from .state_snapshots import StateSnapshots
+from .timeline import DrainPoint, Timelines, TimelineSummary, drain
 from .updates import UpdateOutcome, Updates
-from .worker_store import SNAPSHOT_INTERVAL, DamagedStream, WorkerStore, is_store_read_error
+from .worker_store import (
+    SNAPSHOT_INTERVAL,
+    DamagedStream,
+    WorkerStore,
+    is_store_read_error,
+)
 
 __all__ = [
     "Divergence",
@@ -140,6 +165,11 @@ class Workers(Application):
         latest, generation = self.store.generations(component, name)
         if latest is not None and not self.store.ends_deleted(latest):
             raise WorkerDeskError(f"worker {component}/{name} already exists")
+        grants = dict(grants or {})
+        if grants.get("dir") is not None:
+            # A granted folder is copied into the worker's private filesystem: a live
+            # window onto the host could not be replayed (a listing would see later files).
+            grants["copiedDir"] = self._copy_folder(Path(grants.pop("dir")))
         worker = Worker(
             component_name=component,
             name=name,
@@ -149,7 +179,7 @@ class Workers(Application):
             component_size=info.size,
             env=dict(env or {}),
             args=list(args or []),
-            grants=dict(grants or {}),
+            grants=grants,
             max_memory=max_memory,
         )
         try:
@@ -453,9 +483,20 @@ class Workers(Application):
         assert live.instance is not None
         return live.instance
 
+    def _copy_folder(self, folder: Path) -> dict[str, Any]:
+        data = copy_folder(folder)
+        ref = PayloadRef.of(data, TAR)
+        self.blobs.put(data)
+        return {"from": str(folder.resolve()), **ref.to_json()}
+
     def _recover(self, live: Live, progress: ProgressFn | None = None) -> int:
         w = live.worker
         version = self.components.known_version(w.component_name, w.component_version)
+        if w.grants.get("dir") is not None and not self.read_only and Path(w.grants["dir"]).is_dir():
+            # Created when grants were live folders: from now on it runs on a copy, taken once.
+            copied = self._copy_folder(Path(w.grants["dir"]))
+            w.copy_grant(copied["hash"], copied["size"], copied["mediaType"])
+            self.live.save(live)
         try:
             instance, count = self.rebuilder.rebuild(w, version, host_calls=live.host_calls, progress=progress)
         except Diverged as d:

@@ -83,16 +83,38 @@ def test_a_file_where_a_folder_of_the_data_folder_should_be_is_named(tmp_path, g
         assert "is a file" in line and "move" in line, line
 
 
-def test_a_worker_whose_granted_folder_was_deleted_says_so(golden_home, tmp_path):
+def test_a_worker_created_with_a_live_folder_whose_folder_was_deleted_says_so(golden_home, tmp_path):
+    """Workers created before grants became copies keep a live folder until their next recovery copies it."""
+    from domain.bootstrap import open_desk
+    from domain.model.worker import Worker
+
     granted = tmp_path / "granted"
     granted.mkdir()
-    assert run_cli(golden_home, "worker", "new", "counter", "g", "--grant-dir", str(granted)).returncode == 0
+    desk = open_desk(golden_home)
+    try:
+        component = desk.components.get("counter")
+        legacy = Worker(
+            component_name="counter", name="g", generation=0, component_id=component.id, component_version=1,
+            component_size=component.versions[1].size, env={}, args=[], grants={"dir": str(granted)},
+        )
+        desk.workers.save(legacy)
+    finally:
+        desk.close()
     granted.rmdir()
     line = error_line(run_cli(golden_home, "worker", "invoke", "counter/g", "get"))
     assert f"was given the folder {granted}" in line and "no longer exists" in line and "create it again" in line
     assert run_cli(golden_home, "worker", "get", "counter/g").returncode == 0
     granted.mkdir()
     assert run_cli(golden_home, "worker", "invoke", "counter/g", "get").returncode == 0
+
+
+def test_a_granted_folder_is_a_copy_so_deleting_it_later_changes_nothing(golden_home, tmp_path):
+    granted = tmp_path / "granted"
+    granted.mkdir()
+    assert run_cli(golden_home, "worker", "new", "counter", "g", "--grant-dir", str(granted)).returncode == 0
+    granted.rmdir()
+    r = run_cli(golden_home, "worker", "invoke", "counter/g", "get")
+    assert r.returncode == 0 and r.stdout.strip() == "0"
 
 
 @pytest.mark.parametrize(
