@@ -905,3 +905,109 @@ RANDOM_BYTES = """(component
   (instance $api (export "checksum" (func $checksum)) (export "last" (func $last)))
   (export "golem:component/api" (instance $api))
 )"""
+
+
+def _swap(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def golem_host_api_1_3(*, extra_core: str = "") -> str:
+    """A component calling ``golem:api/host@1.3.0`` with the types of Golem's
+    published WIT (``agent-metadata`` with ``config-vars`` and
+    ``component-revision``, ``promise-id`` holding an ``agent-id``,
+    ``fork: func() -> fork-result`` as a variant of ``fork-details``).
+
+    Exports what :func:`golem_host_api` exports with ``agent`` (the metadata
+    offsets follow the 1.3 layout), and: ``self-config-count`` (the length of
+    ``config-vars``), ``promise-new`` (create-promise, its ``oplog-idx``),
+    ``promise-agent-len`` (the length of the agent name in the last promise
+    id created), ``promise-complete(idx, data)`` (complete-promise on a
+    promise of this agent), ``fork-now`` (``fork``, the case number) and
+    ``revert-self`` (revert-agent by one invocation).
+    """
+    core = """
+    (func (export "self-config-count") (result i32) call $self i32.const 556 i32.load)
+    (func (export "promise-new") (result i64) i32.const 896 call $create_promise i32.const 920 i64.load)
+    (func (export "promise-agent-len") (result i32) i32.const 916 i32.load)
+    (func (export "promise-complete") (param $idx i64) (param $p i32) (param $n i32) (result i32)
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      local.get $idx local.get $p local.get $n call $complete_promise)
+    (func (export "fork-now") (result i32) i32.const 1024 call $fork0 i32.const 1024 i32.load8_u)
+    (func (export "revert-self")
+      call $self
+      i32.const 512 i64.load i32.const 520 i64.load i32.const 528 i32.load i32.const 532 i32.load
+      i32.const 1 i64.const 1 call $revert)
+    """
+    text = golem_host_api(version="1.3.0", agent=True, promises=False, extra_core=core + extra_core)
+    # agent-metadata as published: config-vars after env, component-revision.
+    text = _swap(
+        text,
+        '(field "status" $ws) (field "component-version" u64)',
+        '(field "config-vars" (list (tuple string string)))\n      (field "status" $ws) (field "component-revision" u64)',
+    )
+    text = _swap(text, "call $self i32.const 560 i64.load", "call $self i32.const 568 i64.load")
+    text = _swap(text, "call $self i32.const 552 i32.load8_u", "call $self i32.const 560 i32.load8_u")
+    text = _swap(text, "i32.const 696 i64.load", "i32.const 704 i64.load")
+    text = _swap(text, '(param "target-version" u64)', '(param "target-revision" u64)')
+    text = _swap(text, '(param "source" $wid) (param "target" $wid)', '(param "source-agent-id" $wid) (param "target-agent-id" $wid)')
+    text = _swap(
+        text,
+        '    (export "generate-idempotency-key" (func (result $uuid)))',
+        """    (type $pid0 (record (field "agent-id" $wid) (field "oplog-idx" u64)))
+    (export "promise-id" (type $pid (eq $pid0)))
+    (type $rt0 (variant (case "revert-to-oplog-index" u64) (case "revert-last-invocations" u64)))
+    (export "revert-agent-target" (type $rt (eq $rt0)))
+    (type $fd0 (record (field "forked-phantom-id" $uuid)))
+    (export "fork-details" (type $fd (eq $fd0)))
+    (type $fr0 (variant (case "original" $fd) (case "forked" $fd)))
+    (export "fork-result" (type $fr (eq $fr0)))
+    (export "create-promise" (func (result $pid)))
+    (export "complete-promise" (func (param "promise-id" $pid) (param "data" (list u8)) (result bool)))
+    (export "revert-agent" (func (param "agent-id" $wid) (param "revert-target" $rt)))
+    (export "fork" (func (result $fr)))
+    (export "generate-idempotency-key" (func (result $uuid)))""",
+    )
+    text = _swap(
+        text,
+        '  (core func $resolve_ws (canon lower (func $h "resolve-agent-id-strict") (memory $mem) (realloc $realloc)))',
+        """  (core func $resolve_ws (canon lower (func $h "resolve-agent-id-strict") (memory $mem) (realloc $realloc)))
+  (core func $create_promise (canon lower (func $h "create-promise") (memory $mem) (realloc $realloc)))
+  (core func $complete_promise (canon lower (func $h "complete-promise") (memory $mem) (realloc $realloc)))
+  (core func $revert (canon lower (func $h "revert-agent") (memory $mem) (realloc $realloc)))
+  (core func $fork0 (canon lower (func $h "fork") (memory $mem) (realloc $realloc)))""",
+    )
+    text = _swap(
+        text,
+        '    (import "host" "resolve-ws" (func $resolve_ws (param i32 i32 i32 i32 i32)))',
+        """    (import "host" "resolve-ws" (func $resolve_ws (param i32 i32 i32 i32 i32)))
+    (import "host" "create-promise" (func $create_promise (param i32)))
+    (import "host" "complete-promise" (func $complete_promise (param i64 i64 i32 i32 i64 i32 i32) (result i32)))
+    (import "host" "revert" (func $revert (param i64 i64 i32 i32 i32 i64)))
+    (import "host" "fork0" (func $fork0 (param i32)))""",
+    )
+    text = _swap(
+        text,
+        '(export "resolve-ws" (func $resolve_ws))',
+        """(export "resolve-ws" (func $resolve_ws))
+    (export "create-promise" (func $create_promise)) (export "complete-promise" (func $complete_promise))
+    (export "revert" (func $revert)) (export "fork0" (func $fork0))""",
+    )
+    text = _swap(
+        text,
+        "  (instance $api\n",
+        """  (func $self_config_count (result u32) (canon lift (core func $i "self-config-count")))
+  (func $pnew (result u64) (canon lift (core func $i "promise-new")))
+  (func $pagent_len (result u32) (canon lift (core func $i "promise-agent-len")))
+  (func $pcomplete (param "idx" u64) (param "data" (list u8)) (result bool)
+    (canon lift (core func $i "promise-complete") (memory $mem) (realloc $realloc)))
+  (func $fork_now (result u32) (canon lift (core func $i "fork-now")))
+  (func $revert_self (canon lift (core func $i "revert-self")))
+  (instance $api
+    (export "self-config-count" (func $self_config_count)) (export "promise-new" (func $pnew))
+    (export "promise-agent-len" (func $pagent_len)) (export "promise-complete" (func $pcomplete))
+    (export "fork-now" (func $fork_now)) (export "revert-self" (func $revert_self))
+""",
+    )
+    return text

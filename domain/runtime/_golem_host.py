@@ -3,7 +3,9 @@
 The functions of ``golem:api/host`` 1.1.x (worker-named) and 1.3.x
 (agent-named) are served here; 0.2.x and 1.2.x imports of the same
 functions with the same shapes are served too. The WIT implemented is
-vendored in ``domain/runtime/wit/``.
+vendored in ``domain/runtime/wit/``; its 1.3 part follows Golem's published
+``golem:api@1.3.0`` (``agent-metadata`` with ``config-vars`` and
+``component-revision``, ``fork: func() -> fork-result`` as a variant).
 
 An import item is served only when its declared type fits the one
 implemented (records are matched field by field, agent-named fields to
@@ -60,6 +62,7 @@ WORKER_METADATA = t.RecordType(
         ("worker-id", WORKER_ID),
         ("args", t.ListType(STRING)),
         ("env", t.ListType(t.TupleType((STRING, STRING)))),
+        ("config-vars", t.ListType(t.TupleType((STRING, STRING)))),  # 1.3 only; Worker Desk has none
         ("status", WORKER_STATUS),
         ("component-version", U64),
         ("retry-count", U64),
@@ -67,6 +70,8 @@ WORKER_METADATA = t.RecordType(
 )
 REVERT_TARGET = t.VariantType((("revert-to-oplog-index", U64), ("revert-last-invocations", U64)))
 FORK_RESULT = t.EnumType(("original", "forked"))
+FORK_DETAILS = t.RecordType((("forked-phantom-id", UUID_T),))
+FORK_RESULT_1_3 = t.VariantType((("original", FORK_DETAILS), ("forked", FORK_DETAILS)))
 BYTES = t.ListType(U8)
 
 # Golem's defaults (golem-worker-executor's RetryConfig, persistence "smart", idempotent).
@@ -90,6 +95,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "worker-name": ("agent-id", "agent-name"),
     "source-agent-id": ("source-worker-id",),
     "target-agent-id": ("target-worker-id",),
+    "component-revision": ("component-version",),
 }
 
 
@@ -137,6 +143,11 @@ _SPECS: dict[str, Spec] = {
     "fork": Spec((STRING,), FORK_RESULT, "unsupported"),
 }
 
+# Items whose 1.3 signature is not the 1.1 one, with no 1.1 value to convert: tried after _SPECS.
+_OTHER_SPECS: dict[str, tuple[Spec, ...]] = {
+    "fork": (Spec((), FORK_RESULT_1_3, "unsupported"),),
+}
+
 _UNSUPPORTED = {
     "set-oplog-index": "jumping back in a worker's history is not supported yet",
     "fork-worker": "forking workers is not supported yet",
@@ -166,10 +177,10 @@ def provided(import_name: str, item: str, ftype: Any) -> bool:
     found = api_version(import_name)
     if found is None or found[0] != "host" or found[1] >= (1, 5, 0):
         return False
-    spec = _SPECS.get(item)
-    if spec is None:
-        return False
-    sig = _types.signature(None, item, ftype)
+    return _spec_for(item, ftype) is not None
+
+
+def _matches(spec: Spec, sig: Any) -> bool:
     if len(sig.params) != len(spec.params):
         return False
     if not all(fits(canon, p.type) for canon, p in zip(spec.params, sig.params)):
@@ -177,6 +188,15 @@ def provided(import_name: str, item: str, ftype: Any) -> bool:
     if (spec.result is None) != (sig.result is None):
         return False
     return spec.result is None or sig.result is None or fits(sig.result, spec.result)
+
+
+def _spec_for(item: str, ftype: Any) -> Spec | None:
+    """The implemented shape this declared item fits, if any."""
+    candidates = ((_SPECS[item],) if item in _SPECS else ()) + _OTHER_SPECS.get(item, ())
+    if not candidates:
+        return None
+    sig = _types.signature(None, item, ftype)
+    return next((spec for spec in candidates if _matches(spec, sig)), None)
 
 
 # --- matching and converting values between the declared and the implemented shapes --------
@@ -327,6 +347,7 @@ def _metadata_value(data: dict[str, Any]) -> dict[str, Any]:
         "worker-id": worker_id_record(data["componentId"], data["workerName"]),
         "args": list(data["args"]),
         "env": [(str(k), str(v)) for k, v in data["env"]],
+        "config-vars": [(str(k), str(v)) for k, v in data.get("configVars", [])],
         "status": data["status"],
         "component-version": int(data["componentVersion"]),
         "retry-count": int(data.get("retryCount", 0)),
@@ -381,7 +402,8 @@ class GolemHost:
             inst.add_func(item, self._host_func(import_name, item, ftype))
 
     def _host_func(self, import_name: str, item: str, ftype: Any) -> Callable[..., Any]:
-        spec = _SPECS[item]
+        spec = _spec_for(item, ftype)
+        assert spec is not None, item
         sig = _types.signature(None, item, ftype)
         lifts = [_types.lifter(pt) for _, pt in ftype.params]
         declared = [p.type for p in sig.params]

@@ -26,15 +26,22 @@ HOST = "golem:api/host"
 NOOP = '(func (export "noop"))'  # version 1: the same behaviour, another binary
 
 
+def source(extra_core: str = "", published: bool = False, **kw: Any) -> str:
+    """The test component for an ``api``: 1.3 with the types of Golem's published golem:api@1.3.0."""
+    if published:
+        return wat.golem_host_api_1_3(extra_core=extra_core)
+    return wat.golem_host_api(extra_core=extra_core, **kw)
+
+
 def versions(to_wasm: Callable[[str], bytes], **kw: Any) -> list[bytes]:
-    return [to_wasm(wat.golem_host_api(**kw)), to_wasm(wat.golem_host_api(extra_core=NOOP, **kw))]
+    return [to_wasm(source(**kw)), to_wasm(source(extra_core=NOOP, **kw))]
 
 
 @pytest.fixture(params=["1.1", "1.3"])
 def api(request: pytest.FixtureRequest) -> dict[str, Any]:
     if request.param == "1.1":
         return {"version": "1.1.7"}
-    return {"version": "1.3.0", "agent": True, "promises": False}
+    return {"version": "1.3.0", "agent": True, "published": True}
 
 
 @pytest.fixture
@@ -139,9 +146,9 @@ def test_policies_are_stored_on_the_worker_and_shown_by_worker_get(golem, open_h
 
 def test_a_different_policy_on_replay_is_a_divergence(open_home, to_wasm, api):
     desk = open_home()
-    desk.components.add("g", to_wasm(wat.golem_host_api(**api)))
+    desk.components.add("g", to_wasm(source(**api)))
     # Version 1 sets another retry policy in set-attempts: its replay differs.
-    changed = wat.golem_host_api(**api).replace("i64.const 1000 i64.const 2000", "i64.const 1000 i64.const 3000")
+    changed = source(**api).replace("i64.const 1000 i64.const 2000", "i64.const 1000 i64.const 3000")
     desk.components.add("g", to_wasm(changed))
     desk.workers.create("g", "w", version=0)
     call(desk, "set-attempts", "4")
@@ -244,6 +251,90 @@ def test_the_oplog_shows_golem_host_calls_readably(golem, home, storage):
     r = run_cli(home, "worker", "oplog", "g/w")
     assert r.returncode == 0, r.stderr
     assert f"host call {HOST}.generate-idempotency-key -> {text}" in r.stdout
+
+
+# --- golem:api@1.3.0 as published --------------------------------------------------------
+
+
+def test_every_published_1_3_item_it_imports_is_linked(golem, api):
+    if not api.get("published"):
+        pytest.skip("1.3 only")
+    from domain.runtime import _golem_host
+
+    d = golem.components.version("g", 0).description
+    assert d.unsupported_imports == ()
+    # Each item is served by its implementation (fork and revert-agent too: they fail when called).
+    text = wat.golem_host_api_1_3()
+    for item in ("get-self-metadata", "get-agent-metadata", "update-agent", "generate-idempotency-key",
+                 "get-retry-policy", "set-retry-policy", "create-promise", "complete-promise",
+                 "fork", "fork-agent", "revert-agent"):  # fmt: skip
+        assert f'(export "{item}" (func' in text
+    assert _golem_host._ALIASES["component-revision"] == ("component-version",)
+
+
+def test_published_1_3_metadata_has_config_vars_and_the_revision(golem, open_home, api):
+    if not api.get("published"):
+        pytest.skip("1.3 only")
+    assert call(golem, "self-config-count") == "0"  # Worker Desk has no config vars
+    assert call(golem, "self-version") == "0"
+    assert call(golem, "self-env-count") == "6"
+    golem.workers.create("g", "other", version=0)
+    golem.workers.update("g/other", "auto", 1)
+    assert call(golem, "other-version", '"other"') == "1"  # get-agent-metadata's component-revision
+    assert host_calls(golem, 2)[0][0] == f"{HOST}.get-self-metadata"
+    desk = open_home()
+    desk.workers.recover("g/w")
+    desk = restart_and_update(open_home)
+    assert (call(desk, "self-config-count"), call(desk, "self-version")) == ("0", "1")
+
+
+def test_published_1_3_update_agent_queues_an_update(golem, open_home, api):
+    if not api.get("published"):
+        pytest.skip("1.3 only")
+    call(golem, "update-self", "1", "0")
+    assert golem.workers.get("g/w")["componentVersion"] == 1
+    (name, request) = host_calls(golem, 2)[1]
+    assert name == f"{HOST}.update-agent" and request["targetVersion"] == 1 and request["mode"] == "automatic"
+    assert call(golem, "self-version") == "1"
+    desk = open_home()
+    desk.workers.recover("g/w")
+    assert len(desk.workers.get("g/w")["updates"]) == 1
+
+
+def test_published_1_3_promises_are_created_and_completed(golem, open_home, api):
+    if not api.get("published"):
+        pytest.skip("1.3 only")
+    assert call(golem, "promise-new") == "1"
+    assert call(golem, "promise-agent-len") == "1"  # the promise id's agent-id names "w"
+    assert host_calls(golem, 2) == [[f"{HOST}.create-promise", 1]]
+    assert call(golem, "promise-complete", "1", "[1, 2, 3]") == "true"
+    assert call(golem, "promise-complete", "1", "[9]") == "false"  # completed once
+    assert host_calls(golem, 4)[-1] == [f"{HOST}.complete-promise", True]
+    desk = open_home()
+    desk.workers.recover("g/w")  # served from history: no second promise is created
+    assert call(desk, "promise-new") == "2"
+    desk = restart_and_update(open_home)
+    assert call(desk, "promise-complete", "2", "[7]") == "true"
+    assert call(desk, "promise-new") == "3"
+
+
+def test_published_1_3_fork_and_revert_are_linked_and_unsupported(golem, api):
+    if not api.get("published"):
+        pytest.skip("1.3 only")
+    for function, item, what in (("fork-now", "fork", "forking workers"), ("revert-self", "revert-agent", "reverting an agent's history")):
+        with pytest.raises(InvocationFailed) as e:
+            call(golem, function)
+        assert e.value.kind == "unsupported-import"
+        assert str(e.value) == f"the component called golem:api/host@1.3.0.{{{item}}}: {what} is not supported yet in Worker Desk"
+
+
+def test_1_3_imports_with_1_1_metadata_fields_are_served_too(open_home, to_wasm):
+    # agent-named, but agent-metadata with component-version and no config-vars, as some guests declare it
+    desk = open_home()
+    desk.components.add("g", to_wasm(wat.golem_host_api(version="1.3.0", agent=True, promises=False)))
+    assert desk.components.version("g").description.unsupported_imports == ()
+    desk.workers.create("g", "w")
+    assert (call(desk, "self-version"), call(desk, "self-status")) == ("0", "0")
 
 
 # --- promises (1.1) ----------------------------------------------------------------------
