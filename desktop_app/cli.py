@@ -209,6 +209,11 @@ def run(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`workerdesk worker oplog … | head`): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as e:  # noqa: BLE001 - last line of defence: one line, no traceback
         if os.environ.get("WORKERDESK_DEBUG"):
             raise

@@ -196,3 +196,23 @@ def test_audit_json_writes_to_a_file_like_csv_and_html(home, tmp_path, counter_f
     assert json.loads(target.read_text()) == json.loads(printed.stdout)
     helped = run_cli(home, "audit", "--help").stdout
     assert "written to FILE, or printed when no FILE is given" in helped and "self-contained HTML" in helped
+
+
+def test_a_reader_that_goes_away_stops_the_cli_quietly(home, tmp_path, counter_family):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    comp = tmp_path / "c.wasm"
+    comp.write_bytes(counter_family[0])
+    assert run_cli(home, "component", "add", "counter", str(comp)).returncode == 0
+    assert run_cli(home, "worker", "new", "counter", "w").returncode == 0
+    for _ in range(3):
+        run_cli(home, "worker", "invoke", "counter/w", "increment", "1")
+    script = (
+        f"{sys.executable} -m desktop_app --home {home} worker oplog counter/w --json | true;"
+        " echo ${PIPESTATUS[0]}"
+    )
+    r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "unexpected" not in r.stderr and "Traceback" not in r.stderr, r.stderr
