@@ -26,6 +26,7 @@ def _free_display() -> int:
 
 @pytest.fixture
 def xvfb():
+    pytest.importorskip("PySide6", reason="the desktop app needs Qt (the domain tests also run without it)")
     missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
     if missing:
         if os.environ.get("WORKERDESK_REQUIRE_XVFB"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import stat
 
@@ -39,6 +40,12 @@ def test_offscreen_needs_nothing(monkeypatch):
     assert preflight.problem() is None
 
 
+needs_qt_package = pytest.mark.skipif(
+    importlib.util.find_spec("PySide6") is None, reason="the check reads Qt's platform plugin files, installed with PySide6"
+)
+
+
+@needs_qt_package
 def test_missing_xcb_libraries_are_named_with_their_debian_packages(monkeypatch, fake_ldd):
     monkeypatch.setenv("DISPLAY", ":42")
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
