@@ -11,7 +11,11 @@ done by its own module:
 - :mod:`.history` reads a worker's history as numbered entries;
 - :mod:`.state_snapshots` keeps the bytes of state snapshots.
 
-Invocation itself is here: it is the hot path, and short.
+Invocation itself is here: it is the hot path. Over 400 lines because that
+path keeps its steps in one place to be read and timed as one (idempotency
+keys, payload references for large values, the in-flight marker, the crash
+point, the retry on a concurrent write, the Golem host API's queued updates),
+beside the Golem-shaped metadata of ``worker get`` and the thin delegations.
 """
 
 from __future__ import annotations

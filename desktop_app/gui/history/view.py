@@ -2,6 +2,10 @@
 
 Filters run as a background scan of the event store that yields the matching
 indices; the table then shows just those rows, still read page by page.
+
+Over 400 lines: one view that coordinates its table model, the filter scan,
+the detail pane and the timeline strip (loaded after the first page, and
+jumping to an entry through the same selection code as a link does).
 """
 
 from __future__ import annotations
