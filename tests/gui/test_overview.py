@@ -87,3 +87,13 @@ def test_metadata_is_read_without_touching_live_workers(gui_desk: Desk) -> None:
     assert gui_desk.workers._live.keys() == live_before.keys()
     with pytest.raises(NotFound):
         gui_desk.workers.read_metadata("counter/nobody")
+
+
+def test_access_says_what_the_worker_reaches(qtbot: Any, gui_desk: Desk, gui_ops: Operations, tmp_path: Any) -> None:
+    view = _overview(qtbot, gui_desk, gui_ops, "counter/w2")
+    assert view.grants.text() == "its own private files, no network"
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    gui_desk.workers.create("counter", "granted", grants={"dir": str(folder), "http": True})
+    view = _overview(qtbot, gui_desk, gui_ops, "counter/granted")
+    assert view.grants.text() == f"its own private files (started from a copy of {folder}), outgoing HTTP"

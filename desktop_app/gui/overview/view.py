@@ -166,12 +166,13 @@ class QtOverview(QWidget):
         self.env.setText(", ".join(f"{k}={v}" for k, v in m["env"].items()) or "none")
         self.args.setText(" ".join(m["args"]) or "none")
         grants = m.get("grants") or {}
-        access = []
+        access = ["its own private files"]
+        if grants.get("copiedDir"):
+            access[0] = f"its own private files (started from a copy of {grants['copiedDir']['from']})"
         if grants.get("dir"):
-            access.append(f"folder {grants['dir']}")
-        if grants.get("http"):
-            access.append("outgoing HTTP")
-        self.grants.setText(", ".join(access) or "sandboxed (no files, no network)")
+            access.append(f"the host folder {grants['dir']}")
+        access.append("outgoing HTTP" if grants.get("http") else "no network")
+        self.grants.setText(", ".join(access))
         self.invocations.setText(
             f"{m['invocationCount']:,} succeeded · {m['failedInvocationCount']:,} failed · "
             f"{m['interruptedInvocationCount']:,} interrupted"
