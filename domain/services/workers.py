@@ -39,7 +39,7 @@ from domain.model.errors import (
     NotFound,
     WorkerDeskError,
 )
-from domain.model.payload import PayloadRef
+from domain.model.payload import PayloadRef, from_text
 from domain.model.types import FunctionSignature
 from domain.model.worker import Worker, check_not_deleted, check_worker_name
 
@@ -272,8 +272,13 @@ class Workers(Application):
             except BaseException:
                 self.markers.clear(wid)
                 raise
-            result_text = None if sig.result is None else wave.format(outcome.result, sig.result)
             kept_result = None if sig.result is None else self.payloads.text_of(outcome.result, sig.result)
+            # The WAVE text for the caller: the kept text itself unless it refers to a blob (formatted once).
+            result_text = (
+                kept_result
+                if sig.result is None or from_text(kept_result) is None
+                else wave.format(outcome.result, sig.result)
+            )
             stdout = outcome.stdout.decode("utf-8", "replace")
             stderr = outcome.stderr.decode("utf-8", "replace")
             worker.complete_invocation(
