@@ -1,4 +1,9 @@
-"""The headless CLI, shaped like the golem CLI. Never imports Qt."""
+"""The headless CLI, shaped like the golem CLI. Never imports Qt.
+
+Over 600 lines, and one thing: the argument parser and, per command, the
+few lines that call a service and print its answer; the use cases themselves
+live in ``domain/services``.
+"""
 
 from __future__ import annotations
 

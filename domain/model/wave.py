@@ -11,6 +11,9 @@ message: :func:`parse` names the line and column of the mistake and what was
 expected there; :func:`format` names the path inside the value (``items[2].qty``)
 and the type it should have matched.
 
+Over 1,200 lines, and one thing: a parser and a printer of one format, case by
+case for every value type, kept together so that both stay each other's inverse.
+
 Accepted input beyond the canonical form printed by :func:`format`:
 
 * ``//`` comments and any whitespace between tokens;

@@ -15,6 +15,9 @@ or moved, register its old topic (see :data:`RENAMED_TOPICS`).
 Public methods check the aggregate's invariants and then trigger the
 event; the decorated methods only apply an event (they run again whenever
 the aggregate is rebuilt from its history, so they must never refuse).
+Over 600 lines, and one thing: each event is written three times — its
+declared fields, the method that checks, the method that applies — which
+is the price of versioned events with invariants.
 """
 
 from __future__ import annotations

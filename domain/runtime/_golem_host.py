@@ -13,6 +13,9 @@ worker-named ones); anything else stays one of the linker's stubs that
 fail when called. golem:api 1.5 declares its functions ``async``, which
 wasmtime-py 50 cannot expose: its items are always stubs, saying so.
 
+Over 600 lines, and one thing: the types of the host API, then one short
+method per host function (each recorded through the host calls).
+
 Every call goes through :meth:`HostCalls.call`, so it is recorded in the
 invocation's host calls and served from history on replay. What a call
 asks of the rest of Worker Desk after the invocation (a policy stored on
