@@ -35,6 +35,7 @@ from desktop_app.gui.audit.model import (
     _export,
     row_date,
 )
+from desktop_app.gui.widgets.formats import count
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.services import audit
 from domain.services.audit import AuditRow
@@ -214,6 +215,7 @@ class QtAuditView(QWidget):
                 return None
         op = Op(f"Exporting the audit as {label}", _export, fmt, self.shown_rows(), path)
         op.setProperty("path", path)
+        op.done_words = lambda n: f"Exported {count(n, 'update attempt')} as {label} to {path}"
         op.succeeded.connect(self._on_exported)
         op.failed.connect(self._on_export_failed)
         return self._submit(op)

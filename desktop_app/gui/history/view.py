@@ -48,6 +48,7 @@ from desktop_app.gui.history.jobs import (
 from desktop_app.gui.history.marks import MARKERS, marker_icon
 from desktop_app.gui.history.model import HistoryModel
 from desktop_app.gui.timeline import TimelineStrip
+from desktop_app.gui.widgets.formats import count
 from desktop_app.gui.widgets.labels import shrinkable
 from desktop_app.gui.widgets.ops import Op, Operations
 from domain.services.history_query import KINDS, HistoryQuery, scan
@@ -300,6 +301,8 @@ class QtHistoryView(QWidget):
                 return None
         op = Op("Exporting history", export_entries, self._workers, wid, self.model.shown_indices(), path)
         op.setProperty("path", path)
+        ref = self._ref
+        op.done_words = lambda n: f"Exported {count(n, 'history entry', 'history entries')} of {ref} to {path}"
         op.succeeded.connect(self._on_exported)
         op.failed.connect(self._on_export_failed)
         self._status.setText(f"Exporting {self.model.rowCount():,} entries…")

@@ -9,12 +9,12 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 
+from desktop_app.gui.widgets.formats import count
 from domain.bootstrap import Desk
 from domain.model.errors import WorkerDeskError
 from domain.services.components import ComponentInfo, VersionInfo
 
 COMPONENT_SUFFIXES = (".wasm", ".wat")
-
 
 
 def component_files(urls: list[QUrl]) -> list[Path]:
@@ -68,8 +68,20 @@ def create_demo_if_empty(desk: Desk) -> Any:
     return create_demo(desk)
 
 
-def refresh_desk(desk: Desk) -> None:
+def refresh_desk(desk: Desk) -> tuple[int, int]:
+    """Re-read the data folder; how many components and workers it holds."""
     desk.workers.refresh()
+    return len(desk.components.list()), len(desk.workers.list())
+
+
+def demo_words(summary: Any) -> str:
+    """The status bar's words for the demo step: what it created, or why it created nothing."""
+    if summary is None:
+        return (
+            "This data folder already has components or workers, so it opened as it is "
+            "(a demo workspace is made only in an empty folder)."
+        )
+    return f"Created the demo workspace: {count(len(getattr(summary, 'workers', []) or []), 'worker')}."
 
 
 def demo_available() -> bool:

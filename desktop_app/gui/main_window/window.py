@@ -49,6 +49,7 @@ from desktop_app.gui.main_window.files import (
     component_files,
     create_demo_if_empty,
     demo_available,
+    demo_words,
     name_from_file,
     refresh_desk,
     versions_of,
@@ -59,6 +60,7 @@ from desktop_app.gui.main_window.read_only import QtReadOnlyWindow
 from desktop_app.gui.navigator import QtNavigator
 from desktop_app.gui.settings import settings_dialog
 from desktop_app.gui.updates import QtUpdateDialog
+from desktop_app.gui.widgets.formats import count
 from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.widgets.status import QtStatus
 from desktop_app.gui.widgets.style import icon
@@ -460,6 +462,7 @@ class QtMainWindow(QMainWindow):
     @Slot()
     def refresh(self) -> Op:
         op = Op("Refreshing", refresh_desk, self.desk)
+        op.done_words = lambda n: f"Refreshed: {count(n[0], 'component')}, {count(n[1], 'worker')}"
         return self.ops.write(op, changes=("components", "workers", "audit"))
 
     def add_component(self, component: str | None = None) -> Op | None:
@@ -478,6 +481,7 @@ class QtMainWindow(QMainWindow):
             if not name:
                 return None
         op = Op(f"Adding {path.name} to {name}", add_component_file, self.desk, name, path)
+        op.done_words = lambda info: f"Added {path.name} to {info.component} as version {info.version}"
         op.succeeded.connect(self._on_added)
         op.setProperty("what", "Add component")
         op.failed.connect(self._on_op_failed)
@@ -511,7 +515,6 @@ class QtMainWindow(QMainWindow):
     @Slot(object)
     def _on_added(self, info: VersionInfo) -> None:
         self.navigator.select_key(f"version:{info.component}:{info.version}")
-        self.status.show_message(f"Added {info.component} version {info.version}", 5000)
 
     def new_worker(self, component: str | None = None, version: int | None = None) -> Op | None:
         if not self.navigator.components:
@@ -678,7 +681,7 @@ class QtMainWindow(QMainWindow):
         op = Op(f"Recovering {ref}", self.desk.workers.recover, ref)
         op.setProperty("what", "Recover")
         op.setProperty("ref", ref)
-        op.succeeded.connect(self._on_recovered)
+        op.done_words = lambda n: f"Recovered {ref}: replayed {count(n, 'invocation')}"
         op.failed.connect(self._on_op_failed)
         return self.ops.write(op, changes=(f"worker:{ref}",))
 
@@ -689,6 +692,7 @@ class QtMainWindow(QMainWindow):
             return None
         self.banner.hide()
         op = Op("Creating the demo workspace", create_demo_if_empty, self.desk)
+        op.done_words = demo_words
         op.succeeded.connect(self._on_demo)
         op.setProperty("what", "Demo workspace")
         op.failed.connect(self._on_op_failed)
@@ -697,18 +701,12 @@ class QtMainWindow(QMainWindow):
     @Slot(object)
     def _on_demo(self, summary: Any) -> None:
         if summary is None:
-            self.status.show_message(
-                "This data folder already has components or workers, so it opened as it is "
-                "(a demo workspace is made only in an empty folder).",
-                8000,
-            )
             return
         workers = list(getattr(summary, "workers", []) or [])
         if workers:
             self.navigator.select_key(f"worker:{workers[0]}")
         notes = list(getattr(summary, "notes", []) or [])
         self.show_demo_suggestions(notes)
-        self.status.show_message(f"Created the demo workspace: {len(workers):,} workers.")
 
     @Slot()
     def open_settings(self) -> None:
@@ -743,12 +741,6 @@ class QtMainWindow(QMainWindow):
         window.show()
         self.read_only_opened.emit(window)
         return window
-
-    @Slot(object)
-    def _on_recovered(self, replayed: int) -> None:
-        op = self.sender()
-        ref = op.property("ref") if isinstance(op, Op) else "the worker"
-        self.status.show_message(f"Recovered {ref}: replayed {replayed:,} invocation{'s' if replayed != 1 else ''}", 5000)
 
     @Slot(str)
     def _on_op_failed(self, message: str) -> None:

@@ -187,6 +187,7 @@ class QtTimeTravelView(QWidget):
             return None
         position = self.position.value()
         op = Op(f"Rebuilding {self._ref} at entry {position}", self._time_travel.travel, self._ref, position)
+        op.done_words = lambda t: f"Rebuilt {t.ref} as it was right after entry {t.position:,}; nothing was written"
         op.succeeded.connect(self._on_travelled)
         self.status.setText(f"Rebuilding {html.escape(self._ref)} as it was right after entry {position}…")
         self.cancel_button.show()
@@ -210,6 +211,8 @@ class QtTimeTravelView(QWidget):
         if function is None:
             return None
         op = Op("Calling the past worker", self._time_travel.call, self._ref, self._past, function, self._args())
+        position = self._past.position
+        op.done_words = lambda r: f"Called {_short(r.function)} on {r.ref} as of entry {position:,}: {_value(r.then)}"
         op.succeeded.connect(self._on_called)
         return self._run(op)
 
@@ -222,6 +225,7 @@ class QtTimeTravelView(QWidget):
             return None
         compare = self._time_travel.compare
         op = Op("Comparing with now", compare, self._ref, self._past, self._now, function, self._args())
+        op.done_words = _compared_words
         op.succeeded.connect(self._on_compared)
         return self._run(op)
 
@@ -356,3 +360,17 @@ class QtTimeTravelView(QWidget):
         ready = idle and self._past is not None
         for w in (self.function_combo, self.args_edit, self.call_button, self.compare_button):
             w.setEnabled(ready)
+
+
+def _short(function: str) -> str:
+    """``pkg:name/iface.{fn}`` as ``fn``: the status bar has little room."""
+    return function.rsplit("{", 1)[-1].rstrip("}") if "{" in function else function
+
+
+def _value(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _compared_words(c: Comparison) -> str:
+    verdict = "the same result then and now" if c.same else "the results differ"
+    return f"Compared {_short(c.function)} on {c.ref} then (entry {c.past.position:,}) and now: {verdict}"

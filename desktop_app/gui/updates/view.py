@@ -208,7 +208,9 @@ class QtUpdatesView(QWidget):
         if self._ref is None or u is None or not self._cancellable(u):
             return None
         self.cancel_button.setEnabled(False)
-        op = Op("Cancelling update", self._workers.cancel_update, self._ref, u["targetVersion"])
+        ref, target = self._ref, u["targetVersion"]
+        op = Op("Cancelling update", self._workers.cancel_update, ref, target)
+        op.done_words = lambda _r: f"Cancelled the pending update of {ref} to version {target}"
         op.succeeded.connect(self._on_cancelled)
         op.failed.connect(self._on_cancel_failed)
         return self._submit(op, write=True, changes=(f"worker:{self._ref}", "audit"))

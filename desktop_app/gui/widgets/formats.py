@@ -16,6 +16,11 @@ OUTCOME_COLOURS = {
 }
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` with separators and the noun that fits it: ``count(1, "worker")`` is "1 worker"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def human_size(size: int | None) -> str:
     if size is None:
         return ""

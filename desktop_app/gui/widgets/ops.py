@@ -10,7 +10,8 @@ Two lanes:
 
 Widgets create an :class:`Op` with a function, connect to its signals and
 submit it. The status bar reports what the user did and how it ended: a
-command ends with ``done_words(result)`` (or "<title>: done"); an op marked
+command ends with ``done_words(result)``, which every command sets (a read
+with ``done_words``, such as an export, is reported the same way); an op marked
 ``background`` (a read the user did not ask for, whichever lane it runs on)
 shows only while it runs long and ends without a word (its view shows what it read).
 A function that accepts a ``progress`` keyword gets a callable

@@ -213,8 +213,12 @@ class QtStatus(QWidget):
 
 
 def _quiet(op: Op) -> bool:
-    """A query: shown only when slow, and not reported when it ends (its view reports it)."""
-    return op.lane == "read" or op.background
+    """A query: shown only when slow, and not reported when it ends (its view reports it).
+
+    An op with ``done_words`` is something the user asked for (an export runs on
+    the read lane), so it is reported like any command.
+    """
+    return op.background or (op.lane == "read" and op.done_words is None)
 
 
 def _done_text(op: Op) -> str:
