@@ -57,8 +57,23 @@ def test_shows_each_entry_with_index_time_version_kind_and_summary(qtbot, counte
     assert _column(view, HistoryModel.COL_VERSION) == ["0", "0", "0"]
     assert _column(view, HistoryModel.COL_KIND) == ["create", "invocation", "invocation"]
     assert _column(view, HistoryModel.COL_SUMMARY)[2] == "golem:component/api.{increment}(7) -> 12"
-    assert _column(view, HistoryModel.COL_TIME)[0][:2] == "20"
     assert "3 entries" in view._status.text()
+
+
+def test_history_times_are_written_like_every_other_screen_with_milliseconds_in_the_tooltip(
+    qtbot, counter_desk: Desk, ops: Operations
+) -> None:
+    import re
+
+    view = _view(qtbot, counter_desk, ops)
+    _show(qtbot, view)
+    # The one time format of the GUI (the Overview, Updates and the audit use it too)
+    assert view.model.headerData(HistoryModel.COL_TIME, Qt.Orientation.Horizontal) == "Time"
+    shown = _column(view, HistoryModel.COL_TIME)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t) for t in shown), shown
+    tips = _column(view, HistoryModel.COL_TIME, Qt.ItemDataRole.ToolTipRole)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC \(to the millisecond\)", tips[0]), tips[0]
+    assert tips[0].startswith(shown[0][:19])
 
 
 def test_lazy_model_passes_the_model_tester(qtbot, qtmodeltester, desk: Desk, ops: Operations) -> None:

@@ -24,7 +24,7 @@ from desktop_app.gui.history.marks import (
     version_stripe,
 )
 from desktop_app.gui.history.model import HistoryModel
-from desktop_app.gui.widgets.formats import precise_time
+from desktop_app.gui.widgets.formats import short_time
 from domain.services.workers import OplogEntry
 
 
@@ -90,6 +90,6 @@ def entry_html(entry: OplogEntry) -> str:
     )
     return (
         f"<p style='margin:0 0 4px 0'><b style='font-size:larger'>#{entry.index} · {_esc(entry.kind)}</b>{badge}"
-        f"<br>{_esc(precise_time(entry.timestamp))} · component version {entry.version}</p>"
+        f"<br>{_esc(short_time(entry.timestamp))} · component version {entry.version}</p>"
         f"<table cellspacing='0' cellpadding='2'>{table}</table>"
     )

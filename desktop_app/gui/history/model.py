@@ -31,6 +31,7 @@ from desktop_app.gui.history.marks import (
     marker_icon,
     version_tint,
 )
+from desktop_app.gui.widgets.formats import precise_time, short_time
 from desktop_app.gui.widgets.ops import Op, Operations
 from desktop_app.gui.widgets.table import QtColumnsModel
 from domain.services.workers import OplogEntry, Workers
@@ -52,7 +53,7 @@ class HistoryModel(QtColumnsModel):
     page_loaded = Signal(int)
     page_failed = Signal(str)
 
-    COLUMNS = ("#", "Time (UTC)", "Version", "Kind", "Summary")
+    COLUMNS = ("#", "Time", "Version", "Kind", "Summary")
     COL_INDEX, COL_TIME, COL_VERSION, COL_KIND, COL_SUMMARY = range(5)
 
     def __init__(
@@ -238,7 +239,7 @@ class HistoryModel(QtColumnsModel):
         if col == self.COL_INDEX:
             return str(entry.index)
         if col == self.COL_TIME:
-            return entry.timestamp[:23].replace("T", " ")
+            return short_time(entry.timestamp)
         if col == self.COL_VERSION:
             return str(entry.version) if entry.version >= 0 else "?"
         if col == self.COL_KIND:
@@ -247,7 +248,7 @@ class HistoryModel(QtColumnsModel):
 
     def _tooltip(self, row: int, entry: OplogEntry, col: int) -> str:
         if col == self.COL_TIME:
-            return entry.timestamp
+            return f"{precise_time(entry.timestamp)} (to the millisecond)"
         if col == self.COL_VERSION:
             start = " — a new version segment starts here" if self._segment_start(row, entry) else ""
             return f"produced by component version {entry.version}{start}"

@@ -150,7 +150,7 @@ class QtHistoryView(QWidget):
         fm = self.fontMetrics()
         for col, sample in (
             (HistoryModel.COL_INDEX, "  1000000 "),
-            (HistoryModel.COL_TIME, "  2026-01-01 00:00:00.000  "),
+            (HistoryModel.COL_TIME, "  2026-01-01 00:00:00 UTC  "),
             (HistoryModel.COL_VERSION, " Version  "),
             (HistoryModel.COL_KIND, "     invocation-failed   "),
         ):

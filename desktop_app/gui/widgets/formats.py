@@ -47,7 +47,7 @@ def short_time(iso: str | None) -> str:
 
 
 def precise_time(iso: str | None) -> str:
-    """Like :func:`short_time`, with milliseconds: for history entries, often many a second."""
+    """Like :func:`short_time`, with milliseconds: a history entry's tooltip (entries often come many a second)."""
     if not iso:
         return "—"
     text = str(iso).replace("T", " ")
