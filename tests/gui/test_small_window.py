@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
 
 from desktop_app.gui.main_window import QtMainWindow
 from domain.bootstrap import Desk
@@ -66,3 +67,37 @@ def test_the_audit_fits_under_a_worker_page_in_a_700_pixel_high_window(qtbot: An
         assert window.minimumSizeHint().height() <= 700, window.worker_page.tabs.tabText(tab)
     # The audit gets room of its own when it opens
     qtbot.waitUntil(lambda: window.audit_dock.height() >= 200, timeout=5000)
+
+
+def _rows_visible(table: Any) -> int:
+    """How many whole rows ``table`` shows in its viewport."""
+    return table.viewport().height() // table.verticalHeader().defaultSectionSize()
+
+
+def test_at_1024_by_700_the_history_and_the_audit_both_show_rows_even_after_shrinking(
+    qtbot: Any, windows: Any, gui_desk: Desk
+) -> None:
+    from tests.gui.conftest import append_invocations
+
+    append_invocations(gui_desk, "counter/w1", 40)
+    gui_desk.workers.update("counter/w1", "auto", 1)
+    window: QtMainWindow = windows.open(gui_desk)
+    # Opened large with the audit, then made small (the way a user shrinks a window)
+    window.resize(1600, 1000)
+    window.navigator.select_key("worker:counter/w1")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.worker_page, timeout=10000)
+    window.worker_page.show_tab(window.worker_page.HISTORY)
+    with qtbot.waitSignal(window.audit.refreshed, timeout=10000):
+        window.audit_action.trigger()
+    qtbot.waitUntil(lambda: window.audit_dock.height() >= 380, timeout=5000)
+    window.audit.set_filters(component="counter")  # with its drain chart
+    qtbot.waitUntil(lambda: window.audit.drain.isVisible(), timeout=10000)
+    window.resize(1024, 700)
+    history = window.worker_page.history.table
+    qtbot.waitUntil(lambda: window.height() == 700 and _rows_visible(history) >= 5, timeout=5000)
+    assert _rows_visible(window.audit.table) >= 2
+    # Neither the page nor the audit hides rows below its edge: neither needs scrolling
+    page = window.worker_page.tabs.currentWidget()
+    assert isinstance(page, QScrollArea) and page.widget().isAncestorOf(history)
+    qtbot.waitUntil(lambda: page.verticalScrollBar().maximum() == 0, timeout=5000)
+    assert window.audit.height() <= window.audit.parentWidget().height()

@@ -82,3 +82,25 @@ def test_the_drain_chart_stacks_workers_per_version(qtbot, golden):
     image = chart.grab().toImage()
     assert image.pixelColor(290, 95) != image.pixelColor(290, 3)  # filled at the bottom, empty above the peak
     assert chart.describe(299).endswith("v1: 2, v2: 2")
+
+
+def test_a_burst_of_changes_in_one_second_still_shows_each_step(qtbot):
+    from domain.services.timeline import DrainPoint
+
+    # Given four changes within one second, then nothing for a day (the demo, a scripted fleet update)
+    second = "2026-12-01T10:00:00.{:03d}+00:00"
+    points = [DrainPoint(second.format(i * 100), {0: 3 - i, 1: i}) for i in range(4)]
+    chart = DrainChart()
+    qtbot.addWidget(chart)
+    chart.resize(401, 80)
+    chart.set_points(points)
+    xs = chart.xs(401)
+    # Then every step gets a visible width, the first starts at the left edge and a tail is left for "until now"
+    assert xs[0] == 0 and all(b - a >= 50 for a, b in zip(xs, xs[1:])), xs
+    assert 330 <= xs[-1] <= 370
+    assert [chart.point_at(x + 1).counts for x in xs] == [p.counts for p in points]
+    # And a change a month later pushes the earlier burst to the left, by time as well as by rank
+    later = [*points, DrainPoint("2027-01-01T10:00:00+00:00", {1: 3})]
+    chart.set_points(later)
+    xs = chart.xs(401)
+    assert xs[3] - xs[0] < xs[4] - xs[3]

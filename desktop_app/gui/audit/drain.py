@@ -65,7 +65,6 @@ class DrainPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chart = DrainChart(self)
-        self.chart.setMinimumHeight(56)
         self.legend = QLabel(self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.words = QLabel(self)

@@ -126,6 +126,9 @@ class QtAuditView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
+        # In a short dock the chart shrinks (see resizeEvent) so the table keeps rows.
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + rows + 4)
         layout.addWidget(self.drain)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
@@ -248,8 +251,16 @@ class QtAuditView(QWidget):
         if isinstance(row, AuditRow) and row.updateId:
             self.update_opened.emit(row.worker, row.updateId)
 
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        """Its minimum: the drain's wrapped words make the layout ask for a height for the width, which
+        a scroll area takes as the least height, so a short dock would scroll instead of the chart shrinking."""
+        return self.minimumSizeHint().height()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        # A fifth of the audit's height for the drain chart, between its minimum and its natural height.
+        chart = self.drain.chart
+        chart.setMaximumHeight(max(chart.MIN_HEIGHT, min(chart.sizeHint().height(), self.height() // 5)))
         self._fit_details()
 
     def _fit_details(self, *_: object) -> None:

@@ -60,6 +60,7 @@ class QtHistoryView(QWidget):
     """A worker's history with kind and text filters, version segments, update markers and details."""
 
     TIMELINE_DELAY_MS = 300
+    MIN_ROWS = 5  # the table never shrinks below this many rows: the page scrolls instead
 
     entry_selected = Signal(int)
     filter_applied = Signal(int)
@@ -172,9 +173,12 @@ class QtHistoryView(QWidget):
         bar.addWidget(self._text, 1)
         bar.addWidget(self._regex)
         bar.addWidget(self._export)
+        # The table keeps room for MIN_ROWS rows; in a short window the detail pane gives way first.
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + self.MIN_ROWS * vh.defaultSectionSize() + 4)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
+        splitter.setCollapsible(0, False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)

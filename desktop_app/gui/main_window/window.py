@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -84,6 +84,7 @@ class QtMainWindow(QMainWindow):
     """Navigator, pages, audit dock, toolbar, menus and the background-work status bar."""
 
     read_only_opened = Signal(object)  # QtReadOnlyWindow
+    PAGE_ROOM = 470  # pixels of window height the page above an opened audit keeps (six history rows at 1024×700)
 
     def __init__(self, desk: Desk, ops: Operations, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +144,8 @@ class QtMainWindow(QMainWindow):
         audit_scroll.setFrameShape(QFrame.Shape.NoFrame)
         audit_scroll.setWidget(self.audit)
         audit_scroll.setMinimumHeight(120)
+        # Its table scrolls sideways by itself; a second horizontal bar would take rows at 1024×700.
+        audit_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.audit_dock.setWidget(audit_scroll)
         self.audit_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.audit_dock)
@@ -353,6 +356,9 @@ class QtMainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self._fit_toolbar()
+        if event.size().height() < event.oldSize().height():
+            # After the layout has taken the new size: a dock resized now would be undone by it.
+            QTimer.singleShot(0, self, lambda: self._fit_audit_dock(shrink_only=True))
 
     def _fit_toolbar(self) -> None:
         """Words beside the icons when they all fit, else icons only (their words in tooltips):
@@ -446,10 +452,20 @@ class QtMainWindow(QMainWindow):
         self.audit_action.setChecked(visible)
         if visible:
             self.audit.refresh()
-            area = self.dockWidgetArea(self.audit_dock)
-            if not self.audit_dock.isFloating() and area == Qt.DockWidgetArea.BottomDockWidgetArea:
-                # Half the window for the audit: its table needs rows to be of use.
-                self.resizeDocks([self.audit_dock], [max(200, self.height() // 2)], Qt.Orientation.Vertical)
+            self._fit_audit_dock()
+
+    def _fit_audit_dock(self, shrink_only: bool = False) -> None:
+        """The audit needs rows to be of use, and so does the page above it: the page keeps what
+        its history table needs (PAGE_ROOM), the audit takes the rest, 40% of the window at most.
+        A window made shorter takes the room from the audit too (``shrink_only``: never grows it)."""
+        dock = self.audit_dock
+        if not dock.isVisible() or dock.isFloating() or self.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
+            return
+        # At least what the audit needs to show without scrolling (its filters, a short chart and a row).
+        least = max(200, self.audit.minimumSizeHint().height() + dock.height() - dock.widget().height())
+        height = max(least, min(self.height() - self.PAGE_ROOM, int(self.height() * 0.4)))
+        if not shrink_only or dock.height() > height:
+            self.resizeDocks([dock], [height], Qt.Orientation.Vertical)
 
     @Slot()
     def _toggle_audit(self) -> None:

@@ -3,11 +3,16 @@
 A stacked step chart, one colour per version (the timeline strip's), from
 the domain's ``Workers.drain``: who is still on the old version shows as the
 band that has not yet drained.
+
+The x axis runs from the first change to the last, then a short tail up to
+now. Each change sits half by its time and half by its rank, so a burst of
+changes in one second (a scripted fleet update) still shows each step, and a
+quiet month still looks long.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
@@ -22,17 +27,20 @@ _BAND_EDGES = ("#7aa7e0", "#73c08a", "#e7a95c", "#a78bd9", "#e08599", "#6cc1c1",
 
 
 class DrainChart(QWidget):
+    MIN_HEIGHT = 36
+    TAIL = 0.1  # the share of the width after the last change, up to now
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("drainChart")
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(90)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(self.MIN_HEIGHT)
         self.points: list[DrainPoint] = []
         self._times: list[float] = []
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        return QSize(400, 110)
+        return QSize(400, 90)
 
     def set_points(self, points: list[DrainPoint]) -> None:
         self.points = list(points)
@@ -45,16 +53,24 @@ class DrainChart(QWidget):
     def peak(self) -> int:
         return max((sum(p.counts.values()) for p in self.points), default=0)
 
-    def _x(self, t: float, w: int) -> int:
-        first, last = self._times[0], max(self._times[-1], datetime.now(timezone.utc).timestamp())
-        return int((t - first) / max(1e-9, last - first) * (w - 1))
+    def xs(self, w: int) -> list[int]:
+        """Where each change starts on a chart ``w`` pixels wide (see the module's note on the axis)."""
+        n = len(self._times)
+        if n <= 1:
+            return [0] * n
+        body = (w - 1) * (1 - self.TAIL)
+        first, span = self._times[0], self._times[-1] - self._times[0]
+        return [
+            int(body * (0.5 * i / (n - 1) + (0.5 * (t - first) / span if span > 0 else 0.5 * i / (n - 1))))
+            for i, t in enumerate(self._times)
+        ]
 
     def point_at(self, x: int) -> DrainPoint | None:
         if not self.points:
             return None
         found = None
-        for p, t in zip(self.points, self._times):
-            if self._x(t, max(1, self.width())) <= x:
+        for p, px in zip(self.points, self.xs(max(1, self.width()))):
+            if px <= x:
                 found = p
         return found or self.points[0]
 
@@ -77,7 +93,7 @@ class DrainChart(QWidget):
             return
         w, h = max(1, self.width()), rect.height() - 4
         versions = self.versions()
-        xs = [self._x(t, w) for t in self._times] + [w]
+        xs = self.xs(w) + [w]
         for i, p in enumerate(self.points):
             x0, x1 = xs[i], xs[i + 1]
             y = h + 2
