@@ -32,9 +32,10 @@ install: $(APP_STAMP)
 run: $(APP_STAMP)
 	$(BIN)/workerdesk --demo
 
-## Run every test (unit, integration, GUI offscreen, end-to-end, import contracts).
+## Run every test (unit, integration, GUI offscreen, end-to-end, import contracts),
+## one pytest process per core (pytest-xdist; PYTEST_WORKERS=1 runs them in one).
 test: $(TEST_STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist worksteal
 
 ## Import contracts, and the domain's types (mypy, settings in pyproject.toml).
 lint: $(TEST_STAMP)

@@ -23,4 +23,4 @@ if "$VENV/bin/python" -c "import PySide6" 2>/dev/null; then
 fi
 # The PostgreSQL tests already ran in the main pass: here they may skip.
 env -u WORKERDESK_TEST_POSTGRES -u WORKERDESK_REQUIRE_POSTGRES -u WORKERDESK_REQUIRE_XVFB WORKERDESK_COMPRESSION=zlib \
-  "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/unit tests/integration
+  "$VENV/bin/python" -m pytest -q -p no:cacheprovider -n auto --dist worksteal tests/unit tests/integration
