@@ -148,7 +148,7 @@ def open_desk(
     def open_apps(env: dict[str, str]) -> tuple[Components, Workers]:
         for attempt in range(_OPEN_ATTEMPTS):
             try:
-                components = Components(env, runtime, blobs)
+                components = Components(env, runtime, blobs, read_only)
                 workers = Workers(env, components, runtime, blobs, markers, read_only, crash=crash, lease=lease)
                 return components, workers
             except Exception as e:  # connection problems become one line

@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.model import typecodec
 from domain.model.component import REGISTERED_TOPIC, Component, check_component_name
-from domain.model.errors import NotFound
+from domain.model.errors import NotFound, WorkerDeskError
 from domain.model.payload import PayloadRef
 from domain.model.types import ComponentDescription
 
@@ -78,10 +78,11 @@ class Components(Application):
     is_snapshotting_enabled = True
     snapshotting_intervals = {Component: 50}
 
-    def __init__(self, env: dict[str, str], runtime: Runtime, blobs: BlobStore) -> None:
+    def __init__(self, env: dict[str, str], runtime: Runtime, blobs: BlobStore, read_only: bool = False) -> None:
         super().__init__(env)
         self.runtime = runtime
         self.blobs = blobs
+        self.read_only = read_only
         self._cache: dict[UUID, Component] = {}
 
     # -- commands ------------------------------------------------------------------
@@ -91,6 +92,8 @@ class Components(Application):
     ) -> VersionInfo:
         """Add ``data`` as the next version of ``name`` (creating the component);
         ``files`` are its initial files, (host file or folder, path in the worker)."""
+        if self.read_only:
+            raise WorkerDeskError(f"this data folder is open read-only: {name} was not added")
         check_component_name(name)
         packed = initial_files.pack(files) if files else None
         binary = self.runtime.to_binary(data)

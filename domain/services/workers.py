@@ -160,6 +160,8 @@ class Workers(Application):
         grants: dict[str, Any] | None = None,
         max_memory: int | None = None,
     ) -> dict[str, Any]:
+        if self.read_only:
+            raise WorkerDeskError(f"this data folder is open read-only: worker {component}/{name} was not created")
         check_worker_name(name)
         if max_memory is not None and max_memory < MIN_MEMORY:
             raise WorkerDeskError(

