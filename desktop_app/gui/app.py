@@ -57,13 +57,19 @@ def run_gui(home: str | None = None, storage: str | None = None, demo: bool = Fa
     except WorkerDeskError as e:
         QMessageBox.critical(None, APP_NAME, f"Cannot open the data folder: {one_line(e)}")
         return 1
+    idle = True
     try:
         window = build_main_window(desk, settings_path(desk))
         window.show()
         if demo and not read_only:
             window.create_demo()
         code = app.exec()
-        window.ops.wait_idle(60000)
+        # Closing the store under a running query can crash sqlite: an operation still running
+        # after a minute ends with the process instead, as a killed one would (nothing recorded is lost).
+        idle = window.ops.wait_idle(60000)
+        if not idle:
+            print(f"{APP_NAME}: an operation was still running a minute after the window closed; it ends with the process", file=sys.stderr)
         return code
     finally:
-        desk.close()
+        if idle:
+            desk.close()

@@ -124,7 +124,8 @@ def empty_desk(empty_home: Path) -> Iterator[Desk]:
 def gui_ops(qapp: Any) -> Iterator[Operations]:
     ops = Operations()
     yield ops
-    ops.wait_idle()
+    ops.close()  # see fixtures_updates.ops
+    assert ops.wait_idle(), "an operation was still running at teardown"
 
 
 class Windows:

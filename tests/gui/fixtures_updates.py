@@ -102,10 +102,13 @@ def desk(qapp: object, tmp_path: Path) -> Iterator[Desk]:
 
 @pytest.fixture
 def ops(desk: Desk) -> Iterator[Operations]:
-    """The operations layer; torn down (idle) before the desk closes."""
+    """The operations layer; torn down before the desk closes: closed, so that a timer firing
+    meanwhile cannot start a read on a desk being closed (closing a store under a running
+    query can crash sqlite), then idle."""
     operations = Operations()
     yield operations
-    operations.wait_idle()
+    operations.close()
+    assert operations.wait_idle(), "an operation was still running at teardown"
 
 
 @pytest.fixture

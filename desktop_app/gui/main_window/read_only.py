@@ -48,6 +48,8 @@ class QtReadOnlyWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit(self)
         self.ops.close()
-        self.ops.wait_idle()
-        self.desk.close()
+        # Never close the store under a running query (that can crash sqlite): one still
+        # running after 30 s keeps this desk open until the process ends.
+        if self.ops.wait_idle():
+            self.desk.close()
         super().closeEvent(event)
