@@ -518,3 +518,32 @@ def test_build_main_window_uses_the_given_settings_file(qtbot: Any, gui_desk: De
     finally:
         window.close()
         window.ops.wait_idle()
+
+
+def test_closing_a_read_only_window_never_closes_its_store_under_a_running_read(
+    qtbot: Any, window: QtMainWindow, gui_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import threading
+
+    from desktop_app.gui.widgets.ops import Op
+
+    folder = tmp_path / "theirs"
+    shutil.copytree(gui_template, folder, symlinks=True)
+    other = window.open_read_only(folder)
+    assert other is not None
+    other.ops.wait_idle()
+    closed: list[bool] = []
+    real_close = other.desk.close
+    monkeypatch.setattr(other.desk, "close", lambda: closed.append(True))
+    monkeypatch.setattr(QtReadOnlyWindow, "CLOSE_WAIT_MS", 200)
+    gate = threading.Event()
+    # Given a read that is still running when the window closes
+    other.ops.read(Op("Reading slowly", gate.wait, 30))
+    qtbot.waitUntil(lambda: bool(other.ops.running), timeout=5000)
+    other.close()
+    # Then the store stays open (it ends with the process); once idle, closing is safe again
+    assert closed == []
+    gate.set()
+    assert other.ops.wait_idle(10000)
+    real_close()

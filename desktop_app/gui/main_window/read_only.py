@@ -25,6 +25,7 @@ class QtReadOnlyWindow(QMainWindow):
     """The update audit of another data folder, opened read-only."""
 
     closed = Signal(object)
+    CLOSE_WAIT_MS = 30_000  # how long closing waits for running reads before leaving the desk open
 
     def __init__(self, desk: Desk, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +50,7 @@ class QtReadOnlyWindow(QMainWindow):
         self.closed.emit(self)
         self.ops.close()
         # Never close the store under a running query (that can crash sqlite): one still
-        # running after 30 s keeps this desk open until the process ends.
-        if self.ops.wait_idle():
+        # running after CLOSE_WAIT_MS keeps this desk open until the process ends.
+        if self.ops.wait_idle(self.CLOSE_WAIT_MS):
             self.desk.close()
         super().closeEvent(event)
