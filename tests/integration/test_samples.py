@@ -362,6 +362,36 @@ def test_a_missing_componentize_py_is_reported_clearly(monkeypatch, tmp_path):
     assert not (tmp_path / "cache").exists()
 
 
+def test_two_builders_of_the_same_sample_build_it_once(monkeypatch, tmp_path):
+    import threading
+
+    # Given a componentize-py that takes a moment and counts its runs
+    runs: list[int] = []
+    real_run = subprocess.run
+
+    def slow_componentize(command, **kwargs):
+        if "componentize" not in command:
+            return real_run(command, **kwargs)
+        runs.append(1)
+        time.sleep(0.5)
+        Path(command[command.index("-o") + 1]).write_bytes(b"\0asm\x0d\x00\x01\x00")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(samples.subprocess, "run", slow_componentize)
+    sample = _cart_copy(tmp_path)
+    cache = tmp_path / "cache"
+    # When two builders (threads here, processes in a parallel test run) ask for it at once
+    results: list[Path] = []
+    builders = [threading.Thread(target=lambda: results.append(build_python_sample(sample, cache))) for _ in range(2)]
+    for b in builders:
+        b.start()
+    for b in builders:
+        b.join(30)
+    # Then it was built once, both got the same file, and only the build is left in the cache
+    assert len(runs) == 1 and len(results) == 2 and results[0] == results[1]
+    assert [p.name for p in cache.iterdir()] == [results[0].name]
+
+
 def test_a_failed_build_leaves_nothing_in_the_cache(tmp_path):
     sample = _cart_copy(tmp_path)
     wit = tmp_path / "cart" / "wit" / "cart.wit"
