@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -10,9 +11,12 @@ import threading
 import weakref
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 
 import wasmtime
 from wasmtime import component as wc
+
+from domain.storage.locks import exclusive
 
 EPOCH_TICK_SECONDS = 0.01
 _CACHE_MAGIC = b"WDCWASM1"
@@ -124,6 +128,21 @@ class CompiledCache:
         except (OSError, wasmtime.WasmtimeError):
             # A cache that cannot be written only costs speed.
             pass
+
+    @contextlib.contextmanager
+    def compiling(self, sha256: str) -> Iterator[None]:
+        """One process at a time compiles a component: another one asking meanwhile waits,
+        then finds it in the cache (compiling an 18 MB component takes seconds)."""
+        path = self.path_for(sha256)
+        if path is None:
+            yield
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+        with exclusive(path.parent / f".{path.stem}.lock"):
+            yield
 
     @staticmethod
     def _discard(path: Path) -> None:

@@ -313,21 +313,25 @@ class WasmtimeRuntime:
         check_header(data)
         component = self.cache.load(self.engine, sha)
         if component is None:
-            try:
-                component = wc.Component(self.engine, data)
-            except wasmtime.WasmtimeError as e:
-                message = str(e)
-                if "unexpected end" in message or "out of bounds (bound" in message:
-                    raise InvalidComponent(
-                        "the component is truncated: the file ends in the middle of a section"
-                    ) from None
-                raise InvalidComponent(f"the component failed validation: {_trap_message(e)}") from None
-            self.cache.store(component, sha)
+            with self.cache.compiling(sha):
+                # Another process may have compiled it while this one waited.
+                component = self.cache.load(self.engine, sha) or self._compile(data, sha)
         plan = self.surface.plan(component)
         description = self._describe(component, plan)
         loaded = LoadedComponent(sha, len(data), component, description, plan)
         self._loaded[sha] = loaded
         return loaded
+
+    def _compile(self, data: bytes, sha: str) -> wc.Component:
+        try:
+            component = wc.Component(self.engine, data)
+        except wasmtime.WasmtimeError as e:
+            message = str(e)
+            if "unexpected end" in message or "out of bounds (bound" in message:
+                raise InvalidComponent("the component is truncated: the file ends in the middle of a section") from None
+            raise InvalidComponent(f"the component failed validation: {_trap_message(e)}") from None
+        self.cache.store(component, sha)
+        return component
 
     def _describe(self, component: wc.Component, plan: LinkPlan) -> t.ComponentDescription:
         engine = self.engine

@@ -20,13 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 from domain.model.errors import NotFound, WorkerDeskError
+from domain.storage.locks import exclusive
 
 SampleKind = Literal["wat", "python"]
 
@@ -237,28 +237,10 @@ def build_python_sample(sample: SampleComponent, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     # Two processes asking for the same build (parallel test workers, two windows) build it once:
     # the second waits for the first and finds the result.
-    with _build_lock(cache_dir / f".{target.stem}.lock"):
+    with exclusive(cache_dir / f".{target.stem}.lock"):
         if target.is_file():
             return target
         return _build(sample, tool, root, cache_dir, target)
-
-
-@contextmanager
-def _build_lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: builds may then overlap, each still atomic
-        yield
-        return
-    with open(path, "a+b") as f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            # Nothing is left in the cache but builds. A process still waiting on the removed
-            # file checks for the result once it gets the lock; at worst it builds again.
-            path.unlink(missing_ok=True)
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def _build(sample: SampleComponent, tool: Path, root: Path, cache_dir: Path, target: Path) -> Path:

@@ -138,6 +138,35 @@ def test_compiled_components_are_cached_and_a_corrupt_cache_file_is_rebuilt(tmp_
     assert "wasmtime" in files[0].name  # keyed by the wasmtime version too
 
 
+def test_two_runtimes_loading_a_new_component_at_once_compile_it_once(tmp_path, to_wasm, monkeypatch):
+    import threading
+
+    from domain.runtime import _runtime
+
+    # Given a compile that takes a moment (an 18 MB component takes seconds)
+    real = _runtime.wc.Component
+
+    class SlowComponent:
+        deserialize = real.deserialize
+
+        def __new__(cls, engine, data):
+            time.sleep(0.4)
+            return real(engine, data)
+
+    monkeypatch.setattr(_runtime.wc, "Component", SlowComponent)
+    data = to_wasm(wat.counter(factor=11))
+    runtimes = [WasmtimeRuntime(tmp_path / "c"), WasmtimeRuntime(tmp_path / "c")]
+    # When both load it at once (two processes: the GUI and a CLI run, or two test workers)
+    threads = [threading.Thread(target=r.load, args=(data,)) for r in runtimes]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    # Then one compiled it and the other took it from the cache; no lock file is left
+    assert sorted((r.cache.misses, r.cache.hits) for r in runtimes) == [(0, 1), (1, 0)]
+    assert [p.suffix for p in (tmp_path / "c").iterdir()] == [".cwasm"]
+
+
 # --- calling -------------------------------------------------------------------------
 
 
