@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+import platformdirs
 import pytest
 import wasmtime
 
@@ -18,7 +19,9 @@ from domain.storage.samples import SampleComponent, build_python_sample
 from tests import wat
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / "tests" / ".cache"
+# Builds the tests need (componentize-py guests, compiled components) are kept between runs and
+# clones: every file is named by the hash of what made it, and writers lock and rename into place.
+CACHE = Path(os.environ.get("WORKERDESK_TEST_CACHE") or platformdirs.user_cache_dir("workerdesk-tests"))
 SHARED_COMPILED = CACHE / "compiled"
 KITCHEN_SRC = ROOT / "tests" / "components" / "kitchen"
 
@@ -54,7 +57,7 @@ KITCHEN = SampleComponent(
 
 
 def build_kitchen() -> bytes:
-    """The kitchen-sink test component, built by componentize-py once and cached in tests/.cache."""
+    """The kitchen-sink test component, built by componentize-py once and cached in CACHE."""
     return build_python_sample(KITCHEN, CACHE).read_bytes()
 
 
@@ -194,7 +197,7 @@ GOLEMLIKE = SampleComponent(
 
 
 def build_golemlike() -> bytes:
-    """The Golem-shaped Python test component, built by componentize-py once and cached in tests/.cache."""
+    """The Golem-shaped Python test component, built by componentize-py once and cached in CACHE."""
     return build_python_sample(GOLEMLIKE, CACHE).read_bytes()
 
 

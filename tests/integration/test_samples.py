@@ -34,9 +34,10 @@ from domain.storage.samples import (
     resources_dir,
     source_digest,
 )
+from tests.conftest import CACHE
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE_DIR = ROOT / "tests" / ".cache" / "samples"
+CACHE_DIR = CACHE / "samples"
 API = "golem:component/api"
 SAVE_PREFIX = "golem:api/save-snapshot@"
 LOAD_PREFIX = "golem:api/load-snapshot@"
