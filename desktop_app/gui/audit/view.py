@@ -307,7 +307,7 @@ class QtAuditView(QWidget):
         shown = self.proxy.rowCount()
         suffix = " (read-only data folder)" if self._workers.read_only else ""
         if shown == total:
-            self.status.setText(f"{total:,} update attempt{'s' if total != 1 else ''}{suffix}")
+            self.status.setText(f"{count(total, 'update attempt')}{suffix}")
         else:
             self.status.setText(f"{shown:,} of {total:,} update attempts match{suffix}")
 
@@ -316,10 +316,10 @@ class QtAuditView(QWidget):
         if isinstance(button, QPushButton):
             self.export(str(button.property("format")))
 
-    def _on_exported(self, count: int) -> None:
+    def _on_exported(self, n: int) -> None:
         op = self.sender()
         path = str(op.property("path")) if isinstance(op, Op) else ""
-        self.status.setText(f"Exported {count:,} update attempts to {path}")
+        self.status.setText(f"Exported {count(n, 'update attempt')} to {path}")
         self.exported.emit(path)
 
     def _on_export_failed(self, message: str) -> None:

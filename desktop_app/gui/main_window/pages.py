@@ -26,7 +26,7 @@ from desktop_app.gui.invoke import QtInvokeView
 from desktop_app.gui.overview import QtOverview
 from desktop_app.gui.time_travel import QtTimeTravelView
 from desktop_app.gui.updates import QtUpdatesView
-from desktop_app.gui.widgets.formats import short_time
+from desktop_app.gui.widgets.formats import count, short_time
 from desktop_app.gui.widgets.labels import ElidedLabel, shrinkable
 from desktop_app.gui.widgets.ops import Operations
 from desktop_app.gui.widgets.style import STATUS_BADGE, mono_font, pill_style, set_role
@@ -277,7 +277,7 @@ class QtComponentPage(QWidget):
         n = len(info.versions)
         w = sum(counts.values())
         self.subtitle.setText(
-            f"{n:,} version{'s' if n != 1 else ''} · {w:,} worker{'s' if w != 1 else ''} · component id {info.id}"
+            f"{count(n, 'version')} · {count(w, 'worker')} · component id {info.id}"
         )
         self.versions.blockSignals(True)
         for v in reversed(info.versions):
@@ -293,7 +293,7 @@ class QtComponentPage(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, v.version)
                 if col == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    item.setToolTip(f"{on:,} worker{'s' if on != 1 else ''} of {info.name} run version {v.version}")
+                    item.setToolTip(f"{count(on, 'worker')} of {info.name} {'runs' if on == 1 else 'run'} version {v.version}")
                 if col == 5:
                     item.setToolTip(v.sha256)
                     item.setFont(mono_font())

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 
+from desktop_app.gui.widgets.formats import count
 from desktop_app.gui.widgets.style import STATUS_BADGE
 from domain.services.components import ComponentInfo, Components, VersionInfo
 from domain.services.workers import Workers
@@ -123,7 +124,7 @@ class NavigatorModel(QStandardItemModel):
         for c in tree.components:
             item = self._item("component", f"component:{c.name}", c.name, c.name)
             n = len(c.versions)
-            item.setData([(f"{n:,} version{'s' if n != 1 else ''}", "muted")], BADGES_ROLE)
+            item.setData([(count(n, "version"), "muted")], BADGES_ROLE)
             item.setToolTip(f"{c.name}: {n} version(s), latest {c.latest.version if c.versions else '—'}")
             comps.appendRow(item)
             for v in c.versions:
@@ -150,10 +151,10 @@ class NavigatorModel(QStandardItemModel):
             group.appendRow(item)
         for comp, group in groups.items():
             n = group.rowCount()
-            group.setData([(f"{n:,} worker{'s' if n != 1 else ''}", "muted")], BADGES_ROLE)
+            group.setData([(count(n, "worker"), "muted")], BADGES_ROLE)
             failed = sum(last_update_failed(m) for m in tree.workers if m["workerId"]["componentName"] == comp)
             if failed:
-                group.setData([(f"{failed} update{'s' if failed != 1 else ''} failed", "bad")], ATTENTION_ROLE)
+                group.setData([(f"{count(failed, 'update')} failed", "bad")], ATTENTION_ROLE)
 
     def update_worker(self, meta: dict[str, Any]) -> bool:
         """Refresh one worker's row; False when it is not in the tree yet."""
@@ -189,13 +190,13 @@ class NavigatorModel(QStandardItemModel):
             + "".join(f"\n• {n}" for n in notes)
         )
 
-    def _section(self, name: str, title: str, count: int) -> QStandardItem:
+    def _section(self, name: str, title: str, n: int) -> QStandardItem:
         item = self._item("section", f"section:{name}", title, name)
         font = QFont()
         font.setBold(True)
         item.setFont(font)
         item.setForeground(QColor("#52606d"))
-        item.setData([(f"{count:,}", "muted")], BADGES_ROLE)
+        item.setData([(f"{n:,}", "muted")], BADGES_ROLE)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         return item
 

@@ -39,6 +39,7 @@ from desktop_app.gui.updates.records import (
 )
 from desktop_app.gui.widgets.formats import (
     OUTCOME_COLOURS,
+    count,
     human_duration,
     mode_label,
 )
@@ -225,8 +226,7 @@ class QtUpdatesView(QWidget):
         self.model.set_updates(result.updates)
         n = len(result.updates)
         self._title.setText(
-            f"<b>{html.escape(result.ref)}</b> runs version {result.version} · "
-            f"{n:,} update attempt{'s' if n != 1 else ''}"
+            f"<b>{html.escape(result.ref)}</b> runs version {result.version} · {count(n, 'update attempt')}"
         )
         if keep is not None and self.select_update(keep):
             pass
