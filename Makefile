@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install demo lint bench stress package clean
+.PHONY: run test install bytecode demo lint bench stress package clean
 
 # pip's output goes to $(VENV)/install.log and is shown only when it fails.
 PIP_QUIET = > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "install failed: see $(VENV)/install.log"; exit 1; }
@@ -28,13 +28,19 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 install: $(APP_STAMP)
 
+# Bytecode for the project's modules, written even under PYTHONDONTWRITEBYTECODE (Python still
+# reads it): every CLI start then skips compiling ~50 modules (0.56 s -> 0.35 s per start).
+# Only changed files are compiled again; a stale file is ignored by Python, never wrong.
+bytecode: | $(BIN)/python
+	@$(BIN)/python -m compileall -q domain desktop_app tests > /dev/null
+
 ## Open the app on the demo workspace (created on first run in an empty data folder).
-run: $(APP_STAMP)
+run: $(APP_STAMP) bytecode
 	$(BIN)/workerdesk --demo
 
 ## Run every test (unit, integration, GUI offscreen, end-to-end, import contracts),
 ## one pytest process per core (pytest-xdist; PYTEST_WORKERS=1 runs them in one).
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) bytecode
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist worksteal
 
 ## Import contracts, and the domain's types (mypy, settings in pyproject.toml).
