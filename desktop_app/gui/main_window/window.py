@@ -84,7 +84,7 @@ class QtMainWindow(QMainWindow):
     """Navigator, pages, audit dock, toolbar, menus and the background-work status bar."""
 
     read_only_opened = Signal(object)  # QtReadOnlyWindow
-    PAGE_ROOM = 470  # pixels of window height the page above an opened audit keeps (six history rows at 1024×700)
+    PAGE_ROOM = 470  # pixels of window height the page above an opened audit keeps (five history rows at 1024×700)
 
     def __init__(self, desk: Desk, ops: Operations, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
