@@ -132,6 +132,20 @@ def test_exports_the_shown_rows_as_csv_json_and_html(qtbot, counter_desk: Desk, 
     assert "Exported 2 update attempts" in view.status.text()
 
 
+def test_the_export_menu_offers_every_format_and_asks_where_to_write(
+    qtbot, counter_desk: Desk, ops: Operations, tmp_path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    view = _view(qtbot, counter_desk, ops)
+    assert [a.text() for a in view.export_button.menu().actions()] == ["CSV…", "JSON…", "HTML report…"]
+    target = tmp_path / "chosen.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    with qtbot.waitSignal(view.exported, timeout=10000):
+        view.export_actions["json"].trigger()
+    assert isinstance(json.loads(target.read_text()), list)
+
+
 def test_the_list_refreshes_after_an_update(qtbot, counter_desk: Desk, ops: Operations) -> None:
     view = _view(qtbot, counter_desk, ops)
     assert view.model.rowCount() == 0

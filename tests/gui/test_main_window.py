@@ -444,6 +444,17 @@ def test_the_audit_dock_toggles(qtbot: Any, window: QtMainWindow) -> None:
     assert not window.audit_dock.isVisible()
 
 
+def test_the_audit_dock_says_in_its_title_what_its_status_line_would(qtbot: Any, window: QtMainWindow, gui_desk: Desk) -> None:
+    gui_desk.workers.update("counter/w1", "auto", 1)
+    with qtbot.waitSignal(window.audit.refreshed, timeout=10000):
+        window.audit_action.trigger()
+    # The line under the table is hidden in the dock: its words are in the title bar instead
+    assert not window.audit.status.isVisibleTo(window.audit)
+    assert window.audit_dock.windowTitle() == "Update audit — 1 update attempt"
+    window.audit.set_filters(outcome="failed")
+    assert window.audit_dock.windowTitle() == "Update audit — 0 of 1 update attempts match"
+
+
 def test_settings_are_saved_for_the_next_start(qtbot: Any, gui_desk: Desk) -> None:
     dialog = QtSettingsDialog(gui_desk.paths, StorageSettings())
     qtbot.addWidget(dialog)

@@ -9,7 +9,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +55,7 @@ class QtAuditView(QWidget):
     update_opened = Signal(str, str)  # worker ref, update id: open that update of the worker
     exported = Signal(str)
     export_failed = Signal(str)
+    status_changed = Signal(str)  # the status line's words (the main window shows them in the dock's title)
 
     def __init__(self, workers: Workers, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,12 +85,20 @@ class QtAuditView(QWidget):
             edit.setDate(QDate.currentDate())
             edit.setEnabled(False)
         self.refresh_button = QPushButton("Refresh", self)
-        self.export_buttons: dict[str, QPushButton] = {}
+        # One Export button with a menu, in the filter row: no row of buttons below the table
+        # (at 1024×700 that row is worth a row of attempts).
+        self.export_button = QToolButton(self)
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Write the attempts shown (after filtering) to a file")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        menu = QMenu(self.export_button)
+        self.export_actions: dict[str, QAction] = {}
         for fmt, (label, _pattern, _fn) in FORMATS.items():
-            button = QPushButton(f"Export {label}…", self)
-            button.setProperty("format", fmt)
-            button.clicked.connect(self._on_export_clicked)
-            self.export_buttons[fmt] = button
+            action = menu.addAction(f"{label}…")
+            action.triggered.connect(lambda _checked=False, f=fmt: self.export(f))
+            self.export_actions[fmt] = action
+        self.export_button.setMenu(menu)
 
         self.table = QTableView(self)
         self.table.setModel(self.proxy)
@@ -119,10 +130,7 @@ class QtAuditView(QWidget):
         filters.addWidget(QLabel("to", self))
         filters.addWidget(self.date_to)
         filters.addWidget(self.refresh_button)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        for button in self.export_buttons.values():
-            bottom.addWidget(button)
+        filters.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
@@ -131,7 +139,7 @@ class QtAuditView(QWidget):
         self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + rows + 4)
         layout.addWidget(self.drain)
         layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.status)
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -156,7 +164,7 @@ class QtAuditView(QWidget):
         op = Op("Reading the update audit", audit.update_attempts, self._workers)
         op.succeeded.connect(self._on_rows)
         op.failed.connect(self._on_failed)
-        self.status.setText("Reading update attempts…")
+        self._say("Reading update attempts…")
         return self._submit(op)
 
     def load_drain(self) -> Op | None:
@@ -276,7 +284,7 @@ class QtAuditView(QWidget):
                 self._fitting = False
 
     def _on_failed(self, message: str) -> None:
-        self.status.setText(f"Reading the audit failed: {message}")
+        self._say(f"Reading the audit failed: {message}")
 
     def _on_changed(self, what: str) -> None:
         if what in ("audit", "workers") or what.startswith("worker:"):
@@ -307,24 +315,23 @@ class QtAuditView(QWidget):
         shown = self.proxy.rowCount()
         suffix = " (read-only data folder)" if self._workers.read_only else ""
         if shown == total:
-            self.status.setText(f"{count(total, 'update attempt')}{suffix}")
+            self._say(f"{count(total, 'update attempt')}{suffix}")
         else:
-            self.status.setText(f"{shown:,} of {total:,} update attempts match{suffix}")
-
-    def _on_export_clicked(self) -> None:
-        button = self.sender()
-        if isinstance(button, QPushButton):
-            self.export(str(button.property("format")))
+            self._say(f"{shown:,} of {total:,} update attempts match{suffix}")
 
     def _on_exported(self, n: int) -> None:
         op = self.sender()
         path = str(op.property("path")) if isinstance(op, Op) else ""
-        self.status.setText(f"Exported {count(n, 'update attempt')} to {path}")
+        self._say(f"Exported {count(n, 'update attempt')} to {path}")
         self.exported.emit(path)
 
     def _on_export_failed(self, message: str) -> None:
-        self.status.setText(f"Export failed: {message}")
+        self._say(f"Export failed: {message}")
         self.export_failed.emit(message)
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status_changed.emit(text)
 
     def _submit(self, op: Op) -> Op:
         return self._ops.read(op)

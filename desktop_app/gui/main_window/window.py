@@ -152,6 +152,10 @@ class QtMainWindow(QMainWindow):
         self.audit_dock.hide()
         self.audit_dock.visibilityChanged.connect(self._on_audit_visible)
         self.audit.update_opened.connect(self.open_worker_update)
+        # The audit's status line goes into the dock's title bar: a line more for attempts.
+        self.audit.status.hide()
+        self.audit.status_changed.connect(self._on_audit_status)
+        self._on_audit_status(self.audit.status.text())
 
         self.status = QtStatus(ops, self)
         self.statusBar().addWidget(self.status, 1)
@@ -453,6 +457,10 @@ class QtMainWindow(QMainWindow):
         if visible:
             self.audit.refresh()
             self._fit_audit_dock()
+
+    @Slot(str)
+    def _on_audit_status(self, text: str) -> None:
+        self.audit_dock.setWindowTitle(f"Update audit — {text}" if text else "Update audit")
 
     def _fit_audit_dock(self, shrink_only: bool = False) -> None:
         """The audit needs rows to be of use, and so does the page above it: the page keeps what
