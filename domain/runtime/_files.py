@@ -28,7 +28,10 @@ from domain.model.errors import InvocationFailed
 
 TAR_MEDIA_TYPE = "application/x-tar"
 
-_lock = threading.Lock()
+# Guards only the first sweep of each root. remove() runs from finalizers, which the garbage
+# collector starts wherever it strikes - inside create() too, in the thread holding this lock - so
+# remove() takes no lock (set.add and set.discard are atomic), and this one is re-entrant anyway.
+_lock = threading.RLock()
 _swept: set[Path] = set()
 _mine: set[Path] = set()  # this process's folders, removed at exit at the latest
 
@@ -79,15 +82,14 @@ def create(base: Path | None = None) -> Path:
             sweep(base)
     base.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
-    with _lock:
-        _mine.add(path)
+    _mine.add(path)
     return path
 
 
 def remove(path: Path) -> None:
+    """Remove an instance's folder; safe from a finalizer, in any thread, at any moment."""
     shutil.rmtree(path, ignore_errors=True)
-    with _lock:
-        _mine.discard(path)
+    _mine.discard(path)
 
 
 @atexit.register

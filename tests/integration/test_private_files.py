@@ -133,6 +133,35 @@ def test_folders_of_dead_processes_are_swept(tmp_path):
     assert not stale.exists() and mine.exists()
 
 
+def test_a_finalizer_removing_a_folder_inside_create_does_not_hang(tmp_path, monkeypatch):
+    import threading
+    import weakref
+
+    # Given an instance's folder whose owner is dropped while create() holds its lock
+    # (the garbage collector runs finalizers wherever it strikes: this hung a test run)
+    old = _files.create(tmp_path / "a")
+
+    class Owner:
+        pass
+
+    owner = Owner()
+    weakref.finalize(owner, _files.remove, old)
+    real_sweep = _files.sweep
+
+    def sweep_while_an_owner_is_collected(base):
+        nonlocal owner
+        del owner  # the finalizer runs here, in this thread, inside create()'s locked region
+        return real_sweep(base)
+
+    monkeypatch.setattr(_files, "sweep", sweep_while_an_owner_is_collected)
+    created: list[object] = []
+    worker = threading.Thread(target=lambda: created.append(_files.create(tmp_path / "b")), daemon=True)
+    worker.start()
+    worker.join(10)
+    # Then create() finishes and the dropped folder is gone
+    assert created and not old.exists(), "create() deadlocked on a finalizer's remove()"
+
+
 def test_an_archive_does_not_escape_its_folder(tmp_path):
     import io
     import tarfile
