@@ -25,6 +25,7 @@ import threading
 from pathlib import Path
 
 from domain.model.errors import InvocationFailed
+from domain.storage.inflight import process_exists
 
 TAR_MEDIA_TYPE = "application/x-tar"
 
@@ -41,20 +42,6 @@ def root() -> Path:
     return Path(tempfile.gettempdir()) / f"workerdesk-files-{uid}"
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
-
-
 def sweep(base: Path | None = None) -> int:
     """Remove the folders of processes that are gone; returns how many."""
     base = base or root()
@@ -65,7 +52,7 @@ def sweep(base: Path | None = None) -> int:
         return 0
     for entry in entries:
         head = entry.name.split("-", 1)[0]
-        if not head.isdigit() or _alive(int(head)):
+        if not head.isdigit() or int(head) == os.getpid() or process_exists(int(head)):
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed += 1

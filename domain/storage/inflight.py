@@ -56,13 +56,20 @@ def runner_alive(token: str, foreign_alive: "Callable[[str], bool] | None" = Non
         return foreign_alive(token) if foreign_alive is not None else True
     if pid == os.getpid():
         return start == _SELF_START
+    return process_exists(pid) and _start_time(pid) == start
+
+
+def process_exists(pid: int) -> bool:
+    """Whether a process with this id runs on this host (one we may not signal runs too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return _start_time(pid) == start
+    except OSError:
+        return False
+    return True
 
 
 def _runner_from_name(token: str) -> str:
