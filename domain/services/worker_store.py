@@ -88,6 +88,10 @@ class WorkerStore:
         """Every worker stream ever created, deleted ones too, in creation order."""
         return originators(self.recorder, CREATED_TOPICS)
 
+    def count(self) -> int:
+        """How many workers exist (created and not deleted), from the notification index alone."""
+        return len(set(self.worker_ids()) - set(originators(self.recorder, list(DELETED_TOPICS))))
+
     # -- damage ------------------------------------------------------------------------
 
     def load_or_damage(self, wid: UUID) -> Worker | None:

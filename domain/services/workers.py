@@ -565,6 +565,10 @@ class Workers(Application):
 
     # ==================================================================== plumbing
 
+    def count(self) -> int:
+        """How many workers there are, without rebuilding any of them (``list`` does)."""
+        return self.store.count()
+
     def refresh(self) -> None:
         self.live.clear()
         self.components.refresh()

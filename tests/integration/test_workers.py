@@ -110,8 +110,10 @@ def test_a_deleted_worker_is_gone_but_its_name_can_be_reused(desk, counter_famil
     desk.workers.create("counter", "w1")
     desk.workers.invoke("counter/w1", "increment", ["9"])
     desk.workers.delete("counter/w1")
-    assert desk.workers.list() == []
+    assert desk.workers.list() == [] and desk.workers.count() == 0
     desk.workers.create("counter", "w1")
+    desk.workers.create("counter", "w2")
+    assert desk.workers.count() == len(desk.workers.list()) == 2
     assert desk.workers.invoke("counter/w1", "get", []).result_wave == "0"
 
 

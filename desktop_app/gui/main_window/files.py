@@ -69,9 +69,10 @@ def create_demo_if_empty(desk: Desk) -> Any:
 
 
 def refresh_desk(desk: Desk) -> tuple[int, int]:
-    """Re-read the data folder; how many components and workers it holds."""
+    """Re-read the data folder; how many components and workers it holds (counted, not rebuilt:
+    the navigator reads them all once the refresh is announced)."""
     desk.workers.refresh()
-    return len(desk.components.list()), len(desk.workers.list())
+    return len(desk.components.list()), desk.workers.count()
 
 
 def demo_words(summary: Any) -> str:
