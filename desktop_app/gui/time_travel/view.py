@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.gui.widgets.labels import shrinkable
 from desktop_app.gui.widgets.ops import Op, Operations
+from desktop_app.gui.widgets.outcomes import called_in_the_past, compared_with_now, rebuilt_in_the_past
 from domain.model.types import FunctionSignature
 from domain.services.time_travel import CallResult, Comparison, TimeTravel, Travel
 from domain.services.workers import PastWorker, Workers
@@ -187,7 +188,7 @@ class QtTimeTravelView(QWidget):
             return None
         position = self.position.value()
         op = Op(f"Rebuilding {self._ref} at entry {position}", self._time_travel.travel, self._ref, position)
-        op.done_words = lambda t: f"Rebuilt {t.ref} as it was right after entry {t.position:,}; nothing was written"
+        op.done_words = rebuilt_in_the_past
         op.succeeded.connect(self._on_travelled)
         self.status.setText(f"Rebuilding {html.escape(self._ref)} as it was right after entry {position}…")
         self.cancel_button.show()
@@ -211,8 +212,7 @@ class QtTimeTravelView(QWidget):
         if function is None:
             return None
         op = Op("Calling the past worker", self._time_travel.call, self._ref, self._past, function, self._args())
-        position = self._past.position
-        op.done_words = lambda r: f"Called {_short(r.function)} on {r.ref} as of entry {position:,}: {_value(r.then)}"
+        op.done_words = called_in_the_past(self._past.position)
         op.succeeded.connect(self._on_called)
         return self._run(op)
 
@@ -225,7 +225,7 @@ class QtTimeTravelView(QWidget):
             return None
         compare = self._time_travel.compare
         op = Op("Comparing with now", compare, self._ref, self._past, self._now, function, self._args())
-        op.done_words = _compared_words
+        op.done_words = compared_with_now
         op.succeeded.connect(self._on_compared)
         return self._run(op)
 
@@ -361,16 +361,3 @@ class QtTimeTravelView(QWidget):
         for w in (self.function_combo, self.args_edit, self.call_button, self.compare_button):
             w.setEnabled(ready)
 
-
-def _short(function: str) -> str:
-    """``pkg:name/iface.{fn}`` as ``fn``: the status bar has little room."""
-    return function.rsplit("{", 1)[-1].rstrip("}") if "{" in function else function
-
-
-def _value(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _compared_words(c: Comparison) -> str:
-    verdict = "the same result then and now" if c.same else "the results differ"
-    return f"Compared {_short(c.function)} on {c.ref} then (entry {c.past.position:,}) and now: {verdict}"

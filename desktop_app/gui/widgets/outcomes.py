@@ -45,3 +45,28 @@ def updated(ref: str) -> Any:
         return f"The {how} update of {ref} ({move}) failed at {outcome.stage}; it stays on version {outcome.from_version}"
 
     return words
+
+
+def _function(name: str) -> str:
+    """``pkg:name/iface.{fn}`` as ``fn``: the status bar has little room."""
+    return name.rsplit("{", 1)[-1].rstrip("}") if "{" in name else name
+
+
+def rebuilt_in_the_past(travel: Any) -> str:
+    """Words for time travel's rebuild of a worker as it was after an entry."""
+    return f"Rebuilt {travel.ref} as it was right after entry {travel.position:,}; nothing was written"
+
+
+def called_in_the_past(position: int) -> Any:
+    """Words for a call on the worker rebuilt after entry ``position``: its result."""
+
+    def words(r: Any) -> str:
+        return f"Called {_function(r.function)} on {r.ref} as of entry {position:,}: {_value(r.then)}"
+
+    return words
+
+
+def compared_with_now(c: Any) -> str:
+    """Words for the same call then and now: whether the results agree."""
+    verdict = "the same result then and now" if c.same else "the results differ"
+    return f"Compared {_function(c.function)} on {c.ref} then (entry {c.past.position:,}) and now: {verdict}"
