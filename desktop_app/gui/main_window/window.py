@@ -84,7 +84,6 @@ class QtMainWindow(QMainWindow):
     """Navigator, pages, audit dock, toolbar, menus and the background-work status bar."""
 
     read_only_opened = Signal(object)  # QtReadOnlyWindow
-    PAGE_ROOM = 470  # pixels of window height the page above an opened audit keeps (five history rows at 1024×700)
 
     def __init__(self, desk: Desk, ops: Operations, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -463,18 +462,18 @@ class QtMainWindow(QMainWindow):
         self.audit_dock.setWindowTitle(f"Update audit — {text}" if text else "Update audit")
 
     def _fit_audit_dock(self, shrink_only: bool = False) -> None:
-        """The audit needs rows to be of use, and so does the page above it: the page keeps what
-        its history table needs (PAGE_ROOM), the audit takes the rest, 40% of the window at most.
+        """The audit needs rows to be of use, and so does the page above it: the audit takes 40% of
+        the window, then gives the page what it lacks, down to what the audit itself needs.
         A window made shorter takes the room from the audit too (``shrink_only``: never grows it)."""
         dock = self.audit_dock
         if not dock.isVisible() or dock.isFloating() or self.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
             return
         # At least what the audit needs to show without scrolling (its filters, a short chart and a row).
         least = max(200, self.audit.minimumSizeHint().height() + dock.height() - dock.widget().height())
-        height = max(least, min(self.height() - self.PAGE_ROOM, int(self.height() * 0.4)))
+        height = max(least, int(self.height() * 0.4))
         if not shrink_only or dock.height() > height:
             self.resizeDocks([dock], [height], Qt.Orientation.Vertical)
-        # Fonts and styles differ between desktops: once laid out, a page that still has to
+        # Once laid out (what the page needs depends on fonts and styles), a page that has to
         # scroll gets the pixels it lacks from the audit, as far as the audit can spare them.
         QTimer.singleShot(0, self, lambda: self._give_page_room(least))
 
