@@ -1,8 +1,10 @@
 """The main window: navigator on the left, a worker's or component's page on the right.
 
-Over 400 lines: the window's chrome (actions, menus, banners) and its commands
-(add a component, new worker, update, recover, demo, settings, open read-only)
-all act on the same navigator, pages and status bar.
+Over 700 lines, and one thing: the window's chrome (actions, menus, banners)
+and its commands (add a component, new worker, update, recover, delete, demo,
+settings, open read-only), which all act on the same navigator, pages and
+status bar. What stands on its own lives beside it: the audit dock
+(``audit_dock.py``), the pages, the dialogs and the file jobs.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QDockWidget,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.gui.audit import QtAuditView
+from desktop_app.gui.main_window.audit_dock import QtAuditDock
 from desktop_app.gui.main_window.files import (
     add_component_file,
     component_files,
@@ -135,26 +137,11 @@ class QtMainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.audit = QtAuditView(desk.workers, ops)
-        self.audit_dock = QDockWidget("Update audit", self)
-        self.audit_dock.setObjectName("auditDock")
-        # Scrolls rather than growing the window: a 700-pixel-high window keeps its page and the audit.
-        audit_scroll = QScrollArea(self)
-        audit_scroll.setWidgetResizable(True)
-        audit_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        audit_scroll.setWidget(self.audit)
-        audit_scroll.setMinimumHeight(120)
-        # Its table scrolls sideways by itself; a second horizontal bar would take rows at 1024×700.
-        audit_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.audit_dock.setWidget(audit_scroll)
-        self.audit_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+        self.audit_dock = QtAuditDock(self.audit, self, self._page_scroll)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.audit_dock)
         self.audit_dock.hide()
         self.audit_dock.visibilityChanged.connect(self._on_audit_visible)
         self.audit.update_opened.connect(self.open_worker_update)
-        # The audit's status line goes into the dock's title bar: a line more for attempts.
-        self.audit.status.hide()
-        self.audit.status_changed.connect(self._on_audit_status)
-        self._on_audit_status(self.audit.status.text())
 
         self.status = QtStatus(ops, self)
         self.statusBar().addWidget(self.status, 1)
@@ -361,7 +348,7 @@ class QtMainWindow(QMainWindow):
         self._fit_toolbar()
         if event.size().height() < event.oldSize().height():
             # After the layout has taken the new size: a dock resized now would be undone by it.
-            QTimer.singleShot(0, self, lambda: self._fit_audit_dock(shrink_only=True))
+            QTimer.singleShot(0, self, lambda: self.audit_dock.fit(shrink_only=True))
 
     def _fit_toolbar(self) -> None:
         """Words beside the icons when they all fit, else icons only (their words in tooltips):
@@ -455,37 +442,13 @@ class QtMainWindow(QMainWindow):
         self.audit_action.setChecked(visible)
         if visible:
             self.audit.refresh()
-            self._fit_audit_dock()
+            self.audit_dock.fit()
 
-    @Slot(str)
-    def _on_audit_status(self, text: str) -> None:
-        self.audit_dock.setWindowTitle(f"Update audit — {text}" if text else "Update audit")
-
-    def _fit_audit_dock(self, shrink_only: bool = False) -> None:
-        """The audit needs rows to be of use, and so does the page above it: the audit takes 40% of
-        the window, then gives the page what it lacks, down to what the audit itself needs.
-        A window made shorter takes the room from the audit too (``shrink_only``: never grows it)."""
-        dock = self.audit_dock
-        if not dock.isVisible() or dock.isFloating() or self.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
-            return
-        # At least what the audit needs to show without scrolling (its filters, a short chart and a row).
-        least = max(200, self.audit.minimumSizeHint().height() + dock.height() - dock.widget().height())
-        height = max(least, int(self.height() * 0.4))
-        if not shrink_only or dock.height() > height:
-            self.resizeDocks([dock], [height], Qt.Orientation.Vertical)
-        # Once laid out (what the page needs depends on fonts and styles), a page that has to
-        # scroll gets the pixels it lacks from the audit, as far as the audit can spare them.
-        QTimer.singleShot(0, self, lambda: self._give_page_room(least))
-
-    def _give_page_room(self, least: int) -> None:
+    def _page_scroll(self) -> QScrollArea | None:
+        """The scroll area of the worker page's tab on show (the page the audit shares the height with)."""
         page = self.stack.currentWidget()
         tab = page.tabs.currentWidget() if isinstance(page, QtWorkerPage) else None
-        if not isinstance(tab, QScrollArea) or tab.widget() is None or not self.audit_dock.isVisible():
-            return
-        lacking = tab.widget().minimumSizeHint().height() - tab.viewport().height()
-        height = max(least, self.audit_dock.height() - lacking)
-        if lacking > 0 and height < self.audit_dock.height():
-            self.resizeDocks([self.audit_dock], [height], Qt.Orientation.Vertical)
+        return tab if isinstance(tab, QScrollArea) else None
 
     @Slot()
     def _toggle_audit(self) -> None:
